@@ -1,0 +1,124 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { relative } from 'node:path';
+import { Option } from 'commander';
+import { KitError } from '../../errors.js';
+import { exampleValues, referencedEnv, renderExample, type ExampleAnswers } from '../../config/example.js';
+import { GENESYS_REGIONS } from '../../config/schema.js';
+import { defineCommand } from '../command.js';
+
+interface InitOptions {
+  sandbox?: boolean;
+  force?: boolean;
+  yes?: boolean;
+  prefix?: string;
+  region?: ExampleAnswers['region'];
+  genesysClientId?: string;
+  daspeakRestUrl?: string;
+  daspeakSocketUrl?: string;
+  daspeakTokenUrl?: string;
+  daspeakClientId?: string;
+  audiohookUri?: string;
+  modelHash?: string;
+  publicUrl?: string;
+  databaseUrl?: string;
+  queue?: string[];
+}
+
+/** The questions asked at a terminal, in order, for answers not given as flags. */
+const QUESTIONS: [keyof ExampleAnswers, string][] = [
+  ['region', `Genesys Cloud region (${GENESYS_REGIONS.slice(0, 3).join(', ')}, …)`],
+  ['genesysClientId', 'Genesys client-credentials OAuth client id'],
+  ['daspeakRestUrl', 'das-Peak REST base URL'],
+  ['daspeakSocketUrl', 'das-Peak Socket.IO URL'],
+  ['daspeakClientId', 'das-Peak auth client id'],
+  ['audiohookUri', 'das-Peak Audiohook connection URI (wss://…)'],
+  ['modelHash', 'das-Peak model hash'],
+  ['publicUrl', 'Public URL of the backend (https://…)'],
+];
+
+export default defineCommand({
+  name: 'init',
+  order: 10,
+  summary: 'write a commented example config (asks at a terminal; never overwrites without --force)',
+  examples: [
+    'daspeak-genesys init --sandbox                 # a config for the local sandboxes, no secrets needed',
+    'daspeak-genesys init --region mypurecloud.ie --public-url https://vb.example.com/ --yes',
+  ],
+  configure(cmd) {
+    cmd
+      .option('--sandbox', 'point everything at the local sandboxes (daspeak-genesys sandbox)')
+      .option('-f, --force', 'overwrite an existing file')
+      .option('-y, --yes', 'do not ask; use flags and defaults')
+      .option('--prefix <name>', 'name prefix of every object the kit owns')
+      .addOption(new Option('--region <host>', 'Genesys Cloud region').choices(GENESYS_REGIONS))
+      .option('--genesys-client-id <id>', 'Genesys client-credentials OAuth client id')
+      .option('--daspeak-rest-url <url>', 'das-Peak REST base URL')
+      .option('--daspeak-socket-url <url>', 'das-Peak Socket.IO URL')
+      .option('--daspeak-token-url <url>', 'das-Peak auth token URL')
+      .option('--daspeak-client-id <id>', 'das-Peak auth client id')
+      .option('--audiohook-uri <uri>', "das-Peak's Audiohook connection URI")
+      .option('--model-hash <hash>', 'das-Peak model hash')
+      .option('--public-url <url>', 'public URL of the backend')
+      .option('--database-url <url>', 'sqlite:<file> or postgres://…')
+      .option('--queue <name...>', 'queue names for the widget and audio monitoring');
+  },
+  async run(ctx, raw) {
+    const o = raw as InitOptions;
+    const file = ctx.configPath;
+    if (existsSync(file) && !o.force) {
+      throw new KitError(
+        'init.exists',
+        `${relative(ctx.io.cwd, file) || file} already exists; nothing written`,
+        {
+          hint: 'pass --force to overwrite it, or --config <other file>',
+        },
+      );
+    }
+    const answers: ExampleAnswers = {
+      sandbox: o.sandbox,
+      prefix: o.prefix,
+      region: o.region,
+      genesysClientId: o.genesysClientId,
+      daspeakRestUrl: o.daspeakRestUrl,
+      daspeakSocketUrl: o.daspeakSocketUrl,
+      daspeakTokenUrl: o.daspeakTokenUrl,
+      daspeakClientId: o.daspeakClientId,
+      audiohookUri: o.audiohookUri,
+      modelHash: o.modelHash,
+      publicUrl: o.publicUrl,
+      databaseUrl: o.databaseUrl,
+      queues: o.queue,
+    };
+    if (!o.sandbox && !o.yes && !ctx.globals.json && ctx.io.stdin.isTTY) await ask(ctx.io, answers);
+
+    const values = exampleValues(answers);
+    writeFileSync(file, renderExample(values), { mode: 0o600 });
+    const env = referencedEnv(values);
+    ctx.printJson({ ok: true, file, env });
+    ctx.print(`wrote ${relative(ctx.io.cwd, file) || file}`);
+    if (env.length > 0) ctx.print(`set these environment variables before use: ${env.join(', ')}`);
+    ctx.print('check it with: daspeak-genesys validate');
+  },
+});
+
+async function ask(
+  io: { stdin: NodeJS.ReadableStream; stderr: NodeJS.WritableStream },
+  answers: ExampleAnswers,
+) {
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  try {
+    for (const [key, question] of QUESTIONS) {
+      if (answers[key] !== undefined) continue;
+      const reply = (await rl.question(`${question} (empty = \${env:…} reference or default): `)).trim();
+      if (!reply) continue;
+      if (key === 'region' && !(GENESYS_REGIONS as readonly string[]).includes(reply)) {
+        io.stderr.write(`  "${reply}" is not a Genesys region; keeping the default\n`);
+        continue;
+      }
+      (answers as Record<string, unknown>)[key] = reply;
+    }
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,125 @@
+import type { ConfigIssue } from './issues.js';
+import { formatPath } from './issues.js';
+import type { KitConfig } from './schema.js';
+
+type Located = ConfigIssue & { segments: (string | number)[] };
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+const unresolved = (v: unknown) => typeof v === 'string' && v.includes('${env:');
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+function issue(segments: (string | number)[], code: string, message: string, hint?: string): Located {
+  return { code, path: formatPath(segments), segments, message, hint };
+}
+
+/** Rules that span several keys, so a schema cannot say them; run after the schema passed. */
+export function crossChecks(config: KitConfig): Located[] {
+  const out: Located[] = [];
+  const g = config.genesys;
+  if (g.region === undefined && g.baseUrl === undefined) {
+    out.push(
+      issue(
+        ['genesys', 'region'],
+        'config.missing_key',
+        'give genesys.region (a real org) or genesys.baseUrl (a local sandbox org)',
+        'add region: mypurecloud.ie (or your region)',
+      ),
+    );
+  }
+  if (g.region !== undefined && g.baseUrl !== undefined) {
+    out.push(
+      issue(
+        ['genesys', 'baseUrl'],
+        'config.conflict',
+        'genesys.region and genesys.baseUrl are both set; the kit would not know which org to use',
+        'keep region for a real org or baseUrl for a sandbox, not both',
+      ),
+    );
+  }
+
+  // Browsers refuse mixed content and Genesys only streams to publicly trusted TLS endpoints.
+  const secure: [(string | number)[], string, string][] = [
+    [['backend', 'publicUrl'], config.backend.publicUrl, 'https'],
+    [['daspeak', 'audiohook', 'connectionUri'], config.daspeak.audiohook.connectionUri, 'wss'],
+  ];
+  for (const [segments, value, scheme] of secure) {
+    if (unresolved(value)) continue;
+    const host = hostOf(value);
+    const protocol = value.split(':')[0];
+    if (host && !LOOPBACK.test(host) && protocol !== scheme) {
+      out.push(
+        issue(
+          segments,
+          'config.insecure_url',
+          `must use ${scheme}:// when the host (${host}) is not this machine`,
+          `Genesys loads widgets and streams audio only over TLS; write ${scheme}://${host}…`,
+        ),
+      );
+    }
+  }
+
+  const secret = config.daspeak.audiohook.clientSecret;
+  if (!unresolved(secret) && !/^[A-Za-z0-9+/]+={0,2}$/.test(secret)) {
+    out.push(
+      issue(
+        ['daspeak', 'audiohook', 'clientSecret'],
+        'config.bad_format',
+        'the Audiohook client secret must be base64 (Genesys signs with its decoded bytes)',
+        'generate one with: openssl rand -base64 32',
+      ),
+    );
+  }
+
+  const keyIds = new Map<string, number>();
+  config.backend.encryptionKeys.forEach((k, i) => {
+    const first = keyIds.get(k.id);
+    if (first !== undefined) {
+      out.push(
+        issue(
+          ['backend', 'encryptionKeys', i, 'id'],
+          'config.duplicate',
+          `key id "${k.id}" is already used by encryptionKeys[${first}]`,
+          'give every key its own id',
+        ),
+      );
+    } else keyIds.set(k.id, i);
+  });
+  const apiKeys = config.backend.apiKeys;
+  if (apiKeys.length === 2 && apiKeys[0] === apiKeys[1] && !unresolved(apiKeys[0])) {
+    out.push(
+      issue(['backend', 'apiKeys', 1], 'config.duplicate', 'both API keys are the same', 'remove one'),
+    );
+  }
+
+  const flows = config.flows;
+  if (!flows.languages.includes(flows.defaultLanguage)) {
+    out.push(
+      issue(
+        ['flows', 'defaultLanguage'],
+        'config.not_allowed',
+        `default language "${flows.defaultLanguage}" is not in flows.languages (${flows.languages.join(', ')})`,
+        `add ${flows.defaultLanguage} to flows.languages`,
+      ),
+    );
+  }
+  flows.languages.forEach((lang, i) => {
+    if (lang !== 'en-us' && !flows.prompts[lang]) {
+      out.push(
+        issue(
+          ['flows', 'languages', i],
+          'config.missing_prompts',
+          `language ${lang} has no prompts (only en-us has built-in prompts)`,
+          `add flows.prompts.${lang} with every prompt`,
+        ),
+      );
+    }
+  });
+  return out;
+}

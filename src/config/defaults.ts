@@ -1,0 +1,34 @@
+/**
+ * Well-known values of the local sandboxes (`daspeak-genesys sandbox`). They are test credentials
+ * for processes bound to 127.0.0.1 and protect nothing; `init --sandbox` and `npm start` use them so
+ * a newcomer gets a working system with no configuration.
+ */
+export const SANDBOX = {
+  host: '127.0.0.1',
+  genesysPort: 4010,
+  daspeakPort: 4020,
+  backendPort: 8080,
+  genesys: {
+    clientId: 'sandbox-admin-client',
+    clientSecret: 'sandbox-admin-secret',
+    organizationId: '7f3f5e2a-1c4b-4d7e-9a61-0b1c2d3e4f50',
+  },
+  daspeak: {
+    restPath: '/dpsrest',
+    tokenPath: '/socket.io/oauth2/token',
+    audiohookPath: '/audiohook/ws',
+    twilioPath: '/twilio/ws',
+    apiKey: 'sandbox-rest-api-key',
+    clientId: 'sandbox-sio-client',
+    clientSecret: 'sandbox-sio-secret',
+    audiohookApiKey: 'sandbox-audiohook-key',
+    // base64 of "sandbox-audiohook-client-secret!"
+    audiohookClientSecret: 'c2FuZGJveC1hdWRpb2hvb2stY2xpZW50LXNlY3JldCE=',
+    modelHash: 'sandbox-model-v1',
+  },
+  backend: {
+    apiKey: 'sandbox-backend-api-key-0123456789',
+    // base64 of 32 bytes; a sandbox-only key.
+    encryptionKey: 'c2FuZGJveC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyE=',
+  },
+} as const;

@@ -1,0 +1,140 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Document, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { KitConfigSchema, type GENESYS_REGIONS } from './schema.js';
+import { SANDBOX } from './defaults.js';
+
+/** What `init` asks for; everything else gets a default or an `${env:…}` reference. */
+export interface ExampleAnswers {
+  sandbox?: boolean;
+  prefix?: string;
+  region?: (typeof GENESYS_REGIONS)[number];
+  genesysClientId?: string;
+  daspeakRestUrl?: string;
+  daspeakSocketUrl?: string;
+  daspeakTokenUrl?: string;
+  daspeakClientId?: string;
+  audiohookUri?: string;
+  modelHash?: string;
+  publicUrl?: string;
+  databaseUrl?: string;
+  queues?: string[];
+}
+
+const env = (name: string) => `\${env:${name}}`;
+
+/** The values of an example config; `sandbox` points every URL at the local sandboxes. */
+export function exampleValues(a: ExampleAnswers): Record<string, unknown> {
+  if (a.sandbox) {
+    const dp = `http://${SANDBOX.host}:${SANDBOX.daspeakPort}`;
+    return {
+      prefix: a.prefix ?? 'daspeak',
+      genesys: {
+        baseUrl: `http://${SANDBOX.host}:${SANDBOX.genesysPort}`,
+        clientId: SANDBOX.genesys.clientId,
+        clientSecret: SANDBOX.genesys.clientSecret,
+      },
+      daspeak: {
+        rest: { baseUrl: `${dp}${SANDBOX.daspeak.restPath}`, apiKey: SANDBOX.daspeak.apiKey },
+        socketio: { url: dp },
+        auth: {
+          tokenUrl: `${dp}${SANDBOX.daspeak.tokenPath}`,
+          clientId: SANDBOX.daspeak.clientId,
+          clientSecret: SANDBOX.daspeak.clientSecret,
+        },
+        audiohook: {
+          connectionUri: `ws://${SANDBOX.host}:${SANDBOX.daspeakPort}${SANDBOX.daspeak.audiohookPath}`,
+          apiKey: SANDBOX.daspeak.audiohookApiKey,
+          clientSecret: SANDBOX.daspeak.audiohookClientSecret,
+        },
+        modelHash: SANDBOX.daspeak.modelHash,
+      },
+      backend: {
+        publicUrl: a.publicUrl ?? `http://${SANDBOX.host}:${SANDBOX.backendPort}/`,
+        listen: { port: SANDBOX.backendPort },
+        databaseUrl: a.databaseUrl ?? 'sqlite:./daspeak-genesys.db',
+        encryptionKeys: [{ id: 'sandbox', key: SANDBOX.backend.encryptionKey }],
+        apiKeys: [SANDBOX.backend.apiKey],
+      },
+      widget: { queues: a.queues ?? [] },
+    };
+  }
+  const sio = a.daspeakSocketUrl ?? 'https://api.eu.veri-das.com';
+  return {
+    prefix: a.prefix ?? 'daspeak',
+    genesys: {
+      region: a.region ?? 'mypurecloud.ie',
+      clientId: a.genesysClientId ?? env('GENESYS_CLIENT_ID'),
+      clientSecret: env('GENESYS_CLIENT_SECRET'),
+    },
+    daspeak: {
+      rest: {
+        baseUrl: a.daspeakRestUrl ?? 'https://api.eu.veri-das.com/dpsrest',
+        apiKey: env('DASPEAK_API_KEY'),
+      },
+      socketio: { url: sio },
+      auth: {
+        tokenUrl: a.daspeakTokenUrl ?? `${sio.replace(/\/$/, '')}/socket.io/oauth2/token`,
+        clientId: a.daspeakClientId ?? env('DASPEAK_CLIENT_ID'),
+        clientSecret: env('DASPEAK_CLIENT_SECRET'),
+      },
+      audiohook: {
+        connectionUri: a.audiohookUri ?? env('DASPEAK_AUDIOHOOK_URI'),
+        apiKey: env('DASPEAK_AUDIOHOOK_API_KEY'),
+        clientSecret: env('DASPEAK_AUDIOHOOK_CLIENT_SECRET'),
+      },
+      modelHash: a.modelHash ?? env('DASPEAK_MODEL_HASH'),
+    },
+    backend: {
+      publicUrl: a.publicUrl ?? env('DASPEAK_BACKEND_URL'),
+      databaseUrl: a.databaseUrl ?? 'sqlite:./daspeak-genesys.db',
+      encryptionKeys: [{ id: 'k1', key: env('DASPEAK_STORE_KEY') }],
+      apiKeys: [env('DASPEAK_BACKEND_API_KEY')],
+    },
+    widget: { queues: a.queues ?? [] },
+  };
+}
+
+/** The environment variables an example config refers to. */
+export function referencedEnv(values: unknown): string[] {
+  const names = new Set<string>();
+  const visit = (v: unknown) => {
+    if (typeof v === 'string')
+      for (const m of v.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)) names.add(m[1]!);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(values);
+  return [...names];
+}
+
+/** Renders values as YAML with each key's schema description as a comment above it. */
+export function renderExample(values: Record<string, unknown>): string {
+  const doc = new Document(values);
+  annotate(doc.contents, KitConfigSchema);
+  doc.commentBefore = [
+    ' daspeak-genesys configuration — reference: docs/configuration.md',
+    ' Check it with `daspeak-genesys validate`. Secrets are read from the environment: ${env:NAME}.',
+  ].join('\n');
+  return doc.toString({ lineWidth: 0 });
+}
+
+function annotate(node: Node | null, schema: TSchema | undefined): void {
+  if (!node || !schema) return;
+  if (isMap(node)) {
+    const props = (schema.properties ?? {}) as Record<string, TSchema>;
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const child = props[String(pair.key.value)];
+      if (child?.description) {
+        const extra =
+          child.default !== undefined && !isMap(pair.value)
+            ? ` (default: ${JSON.stringify(child.default)})`
+            : '';
+        pair.key.commentBefore = ` ${String(child.description)}${extra}`;
+      }
+      annotate(pair.value as Node, child);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) annotate(item as Node, schema.items as TSchema | undefined);
+  }
+}

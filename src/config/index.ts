@@ -1,0 +1,4 @@
+export * from './schema.js';
+export * from './issues.js';
+export * from './loader.js';
+export { SANDBOX } from './defaults.js';
