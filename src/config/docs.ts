@@ -58,8 +58,9 @@ export function renderConfigReference(): string {
   for (const r of list) {
     const s = r.schema;
     const def = s.default === undefined ? '' : `\`${JSON.stringify(s.default)}\``;
-    const lock = s['x-secret'] ? ' 🔒' : '';
-    const env = s['x-env'] ? ` Suggested: \`\${env:${String(s['x-env'])}}\`.` : '';
+    const secretSchema = s.type === 'array' ? (s.items as TSchema) : s;
+    const lock = secretSchema['x-secret'] ? ' 🔒' : '';
+    const env = secretSchema['x-env'] ? ` Suggested: \`\${env:${String(secretSchema['x-env'])}}\`.` : '';
     const hint = s['x-hint'] ? ` Format: ${String(s['x-hint'])}.` : '';
     lines.push(
       `| \`${r.path}\`${lock} | ${typeOf(s)} | ${r.required ? 'yes' : ''} | ${cell(def)} | ${cell(

@@ -144,10 +144,14 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   const data = structuredClone(substituted.value) as Record<string, unknown>;
   const validate = validator();
   if (!validate(data)) {
-    const envPaths = new Set(substituted.fromEnv.map((s) => formatPath(s)));
+    // Values still holding a reference (skipEnv, or unset and already reported) cannot be checked.
+    const unresolved = new Set(
+      substituted.fromEnv
+        .filter((segs) => String(valueAt(substituted.value, segs)).includes('${env:'))
+        .map((segs) => formatPath(segs)),
+    );
     for (const issue of ajvIssues(validate.errors ?? [], data)) {
-      // An unresolved (skipEnv) or unset reference is already reported or deliberately not checked.
-      if (envPaths.has(issue.path)) continue;
+      if (unresolved.has(issue.path)) continue;
       issues.push({ ...issue, ...locate(issue.segments), segments: undefined } as ConfigIssue);
     }
   }

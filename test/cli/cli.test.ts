@@ -1,0 +1,174 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discoverCommands } from '../../src/cli/main.js';
+import { runBin, runCli } from '../helpers/cli.js';
+import { useTmpDir } from '../helpers/tmp.js';
+import { ENV, VALID } from '../config/loader.test.js';
+
+describe('daspeak-genesys CLI', () => {
+  const tmp = useTmpDir();
+
+  it('--help lists every command with a one-line purpose', async () => {
+    const r = await runCli(['--help'], { cwd: tmp() });
+    expect(r.code).toBe(0);
+    const commands = await discoverCommands();
+    expect(commands.length).toBeGreaterThanOrEqual(2);
+    for (const c of commands) {
+      expect(c.summary).not.toContain('\n');
+      expect(r.stdout).toMatch(new RegExp(`^  ${c.name}\\b`, 'm'));
+    }
+  });
+
+  it('every command has --help with an example', async () => {
+    for (const c of await discoverCommands()) {
+      expect(c.examples.length, c.name).toBeGreaterThan(0);
+      const r = await runCli([c.name, '--help'], { cwd: tmp() });
+      expect(r.code, c.name).toBe(0);
+      expect(r.stdout, c.name).toMatch(/Examples?:\n {2}daspeak-genesys /);
+    }
+  });
+
+  it('no command, an unknown command or an unknown option is a usage error (exit 2)', async () => {
+    const dir = tmp();
+    expect((await runCli([], { cwd: dir })).code).toBe(2);
+    const unknown = await runCli(['valdate'], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'valdate'/);
+    expect(unknown.stderr).toMatch(/Did you mean validate\?/);
+    const badOption = await runCli(['validate', '--nope'], { cwd: dir });
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/unknown option '--nope'/);
+  });
+
+  it('--verbose and --quiet together are a usage error', async () => {
+    expect((await runCli(['--verbose', '--quiet', 'validate'], { cwd: tmp() })).code).toBe(2);
+  });
+
+  it('init --sandbox then validate round-trips with no environment at all', async () => {
+    const dir = tmp();
+    const init = await runCli(['init', '--sandbox'], { cwd: dir });
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(/^wrote daspeak-genesys.yaml$/m);
+    const file = join(dir, 'daspeak-genesys.yaml');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const v = await runCli(['validate'], { cwd: dir });
+    expect(v.stderr).toBe('');
+    expect(v.stdout).toBe('ok\n');
+    expect(v.code).toBe(0);
+  });
+
+  it('init for a real org writes ${env:…} references, lists them, and validate passes once they are set', async () => {
+    const dir = tmp();
+    const init = await runCli(
+      ['init', '--yes', '--region', 'mypurecloud.de', '--public-url', 'https://vb.acme.example/', '--json'],
+      { cwd: dir },
+    );
+    expect(init.code).toBe(0);
+    const out = JSON.parse(init.stdout) as { ok: boolean; env: string[] };
+    expect(out.ok).toBe(true);
+    expect(out.env).toContain('GENESYS_CLIENT_SECRET');
+    expect(out.env).toContain('DASPEAK_AUDIOHOOK_URI');
+    const text = readFileSync(join(dir, 'daspeak-genesys.yaml'), 'utf8');
+    expect(text).toMatch(/^ {2}region: mypurecloud.de$/m);
+    expect(text).toMatch(/^ {2}# Secret of that OAuth client\.$/m);
+
+    const missing = await runCli(['validate'], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/environment variable GENESYS_CLIENT_SECRET is not set/);
+
+    const env: Record<string, string> = {};
+    for (const name of out.env) env[name] = 'x';
+    Object.assign(env, {
+      DASPEAK_AUDIOHOOK_URI: 'wss://audiohook.example/ws',
+      DASPEAK_AUDIOHOOK_API_KEY: 'key123',
+      DASPEAK_AUDIOHOOK_CLIENT_SECRET: ENV.DASPEAK_AUDIOHOOK_CLIENT_SECRET,
+      DASPEAK_STORE_KEY: ENV.DASPEAK_STORE_KEY,
+      DASPEAK_BACKEND_API_KEY: ENV.DASPEAK_BACKEND_API_KEY,
+    });
+    const ok = await runCli(['validate'], { cwd: dir, env });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    // And without any secrets, in CI:
+    expect((await runCli(['validate', '--skip-env'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('init refuses to overwrite without --force and keeps the file intact', async () => {
+    const dir = tmp();
+    const file = join(dir, 'daspeak-genesys.yaml');
+    writeFileSync(file, 'mine: true\n');
+    const r = await runCli(['init', '--sandbox'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error: daspeak-genesys.yaml already exists; nothing written (hint: pass --force to overwrite it, or --config <other file>)\n',
+    );
+    expect(readFileSync(file, 'utf8')).toBe('mine: true\n');
+    expect((await runCli(['init', '--sandbox', '--force'], { cwd: dir })).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/baseUrl: http:\/\/127.0.0.1:4010/);
+  });
+
+  it('init writes where --config points', async () => {
+    const dir = tmp();
+    expect((await runCli(['--config', 'other.yaml', 'init', '--sandbox'], { cwd: dir })).code).toBe(0);
+    expect(existsSync(join(dir, 'other.yaml'))).toBe(true);
+    expect((await runCli(['validate', '--config', 'other.yaml'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('validate prints each problem as one line and exits 1; --json gives the issues', async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, 'daspeak-genesys.yaml'),
+      VALID.replace('modelHash: model-2024', 'modelHsh: model-2024'),
+    );
+    const r = await runCli(['validate'], { cwd: dir, env: ENV });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')).toEqual([
+      'daspeak-genesys.yaml:6:1 daspeak.modelHash: missing required key "modelHash" (hint: add modelHash: <Hash of the biometric model das-Peak should use>)',
+      'daspeak-genesys.yaml:20:3 daspeak.modelHsh: unknown key "modelHsh" (hint: did you mean "modelHash"?)',
+      '2 problems found',
+      '',
+    ]);
+    const j = await runCli(['validate', '--json'], { cwd: dir, env: ENV });
+    expect(j.code).toBe(1);
+    const body = JSON.parse(j.stdout) as { ok: boolean; issues: { path: string; line: number }[] };
+    expect(body.ok).toBe(false);
+    expect(body.issues.map((i) => [i.path, i.line])).toEqual([
+      ['daspeak.modelHash', 6],
+      ['daspeak.modelHsh', 20],
+    ]);
+  });
+
+  it('validate of a missing file: one line with a hint, exit 1, no stack unless --verbose', async () => {
+    const dir = tmp();
+    const r = await runCli(['validate'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /daspeak-genesys.yaml config file not found \(hint: create one with `daspeak-genesys init`/,
+    );
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('warnings about secrets in clear go to stderr and do not fail validate', async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, 'daspeak-genesys.yaml'),
+      VALID.replace('${env:DASPEAK_API_KEY}', 'literal-api-key'),
+    );
+    const r = await runCli(['validate'], { cwd: dir, env: ENV });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ok\n');
+    expect(r.stderr).toMatch(
+      /warning: daspeak-genesys.yaml:9:5 daspeak.rest.apiKey: a secret is written in the file/,
+    );
+    expect(r.stderr).not.toContain('literal-api-key');
+  });
+
+  it('the launcher runs the built CLI with the same exit codes', () => {
+    const dir = tmp();
+    expect(runBin(['--version'], { cwd: dir }).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(runBin(['init', '--sandbox'], { cwd: dir }).code).toBe(0);
+    expect(runBin(['validate'], { cwd: dir }).code).toBe(0);
+    expect(runBin(['bogus'], { cwd: dir }).code).toBe(2);
+    expect(runBin(['validate', '--config', 'nope.yaml'], { cwd: dir }).code).toBe(1);
+  });
+});
