@@ -1,0 +1,156 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SANDBOX } from '../../config/defaults.js';
+import { KitError } from '../../errors.js';
+import { silentLogger, type Logger } from '../../log.js';
+import type { ActionExecutor } from './actions/executor.js';
+import { systemClock, type Clock } from './clock.js';
+import { createApp, type RouteModule } from './http/app.js';
+import type { SandboxContext, SandboxSettings } from './http/context.js';
+import { FaultInjector, type FaultSettings } from './http/faults.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { RequestCounter, type RequestCounts } from './http/request-counter.js';
+import { controlRoutes } from './routes/control.js';
+import { identityRoutes } from './routes/identity.js';
+import { loginRoutes } from './routes/login.js';
+import { routingRoutes } from './routes/routing.js';
+import type { OrgState } from './state/model.js';
+import { loadStateFile, saveStateFile } from './state/persist.js';
+import { defaultSeedOptions, SEED_AGENTS, seedState } from './state/seed.js';
+import { SandboxStore } from './state/store.js';
+
+export interface GenesysSandboxOptions {
+  /** Port to listen on; 0 picks a free one. Default SANDBOX.genesysPort (4010). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Persist the org to this JSON file (written atomically, mode 0600) so it survives a restart. */
+  stateFile?: string;
+  /** Requests per token per minute before 429 (Genesys: 300). */
+  rateLimitPerMinute?: number;
+  faults?: FaultSettings;
+  clock?: Clock;
+  /** Source of randomness for `faults.errorRatio`. */
+  random?: () => number;
+  /** Runs data actions for `…/test` and `…/execute`; without one those routes answer 501. */
+  actionExecutor?: ActionExecutor;
+  logger?: Logger;
+  /** Max instances per integration type id, e.g. `{ audiohook: 2 }` (default audiohook 5). */
+  integrationLimits?: Record<string, number>;
+  /** Polls of a started Architect job that still answer `Started` (default 1). */
+  flowJobPolls?: number;
+}
+
+export interface SandboxAgent {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface GenesysSandbox {
+  /** Base URL, e.g. http://127.0.0.1:4010 (the SDK's gateway). */
+  url: string;
+  port: number;
+  host: string;
+  organizationId: string;
+  adminClient: { id: string; secret: string };
+  agents: SandboxAgent[];
+  /** The live org records (read them; change them only through the API). */
+  state: OrgState;
+  requestCounts(): RequestCounts;
+  resetRequestCounts(): void;
+  setFaults(settings: FaultSettings): void;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        new KitError('sandbox.listen_failed', `cannot listen on ${host}:${port}: ${err.message}`, {
+          cause: err,
+          hint:
+            err.code === 'EADDRINUSE'
+              ? 'another process uses that port; pick another with --genesys-port'
+              : undefined,
+        }),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** The route modules, in registration order. */
+function routeModules(): RouteModule[] {
+  return [loginRoutes, controlRoutes, identityRoutes, routingRoutes];
+}
+
+/**
+ * Starts a local Genesys Cloud org on 127.0.0.1: the Platform API subset the kit uses, with
+ * Genesys' refusals, rate limits and (on demand) faults. Several can run in one process.
+ */
+export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): Promise<GenesysSandbox> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const host = options.host ?? SANDBOX.host;
+  const seed = defaultSeedOptions(clock.now());
+  const loaded = options.stateFile ? loadStateFile(options.stateFile) : undefined;
+  const state = loaded ?? seedState(seed);
+  if (options.stateFile && !loaded) saveStateFile(options.stateFile, state);
+  const store = new SandboxStore(state, clock, options.stateFile, logger);
+
+  let baseUrl = '';
+  const settings: SandboxSettings = {
+    integrationLimits: { ...(options.integrationLimits ?? {}) },
+    flowJobPolls: options.flowJobPolls ?? 1,
+    uploadUrlSeconds: 900,
+  };
+  const ctx: SandboxContext = {
+    store,
+    logger,
+    faults: new FaultInjector(options.faults, options.random),
+    limiter: new RateLimiter(options.rateLimitPerMinute ?? 300, clock),
+    counter: new RequestCounter(),
+    settings,
+    ...(options.actionExecutor ? { executor: options.actionExecutor } : {}),
+    baseUrl: () => baseUrl,
+  };
+  const app = createApp(ctx, routeModules());
+  const server = createServer(app);
+  await listen(server, options.port ?? SANDBOX.genesysPort, host);
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  baseUrl = `http://${urlHost}:${port}`;
+  logger.info({ url: baseUrl }, 'Genesys sandbox listening');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    port,
+    host,
+    organizationId: state.organization.id,
+    adminClient: { id: seed.adminClientId, secret: seed.adminClientSecret },
+    agents: SEED_AGENTS.flatMap((a) => {
+      const u = state.users.find((x) => x.email === a.email);
+      return u ? [{ id: u.id, name: u.name, email: u.email }] : [];
+    }),
+    state,
+    requestCounts: () => ctx.counter.snapshot(),
+    resetRequestCounts: () => ctx.counter.reset(),
+    setFaults: (f) => ctx.faults.set(f),
+    stop: () => {
+      stopped ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }).then(() => {
+        store.changed();
+        store.flush();
+      });
+      return stopped;
+    },
+  };
+}
