@@ -10,9 +10,11 @@ import type { SandboxContext, SandboxSettings } from './http/context.js';
 import { FaultInjector, type FaultSettings } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { RequestCounter, type RequestCounts } from './http/request-counter.js';
+import { authorizationRoutes } from './routes/authorization.js';
 import { controlRoutes } from './routes/control.js';
 import { identityRoutes } from './routes/identity.js';
 import { loginRoutes } from './routes/login.js';
+import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { routingRoutes } from './routes/routing.js';
 import type { OrgState } from './state/model.js';
 import { loadStateFile, saveStateFile } from './state/persist.js';
@@ -86,7 +88,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** The route modules, in registration order. */
 function routeModules(): RouteModule[] {
-  return [loginRoutes, controlRoutes, identityRoutes, routingRoutes];
+  return [loginRoutes, controlRoutes, identityRoutes, oauthClientRoutes, authorizationRoutes, routingRoutes];
 }
 
 /**

@@ -125,7 +125,10 @@ export function seedState(o: SeedOptions = defaultSeedOptions(Date.now())): OrgS
         accessTokenValiditySeconds: 86400,
         registeredRedirectUri: [],
         scope: [],
-        roleDivisions: [{ roleId: admin, divisionId: home }],
+        roleDivisions: [
+          { roleId: admin, divisionId: home },
+          { roleId: employee, divisionId: home },
+        ],
         state: 'active',
         secretHash: hashSecret(o.adminClientSecret, salt),
         secretSalt: salt,
