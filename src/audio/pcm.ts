@@ -66,11 +66,12 @@ export class Pcm16leStreamDecoder {
     const out = new Int16Array(total >> 1);
     let src = 0;
     let dst = 0;
+    // Storing an unsigned 16-bit value into an Int16Array reinterprets it as signed.
     if (this.carry >= 0 && out.length > 0) {
-      out[dst++] = (((chunk[src++]! << 8) | this.carry) << 16) >> 16;
+      out[dst++] = (chunk[src++]! << 8) | this.carry;
       this.carry = -1;
     }
-    for (; dst < out.length; dst++, src += 2) out[dst] = (((chunk[src + 1]! << 8) | chunk[src]!) << 16) >> 16;
+    for (; dst < out.length; dst++, src += 2) out[dst] = (chunk[src + 1]! << 8) | chunk[src]!;
     if (src < chunk.length) this.carry = chunk[src]!;
     return out;
   }

@@ -220,6 +220,12 @@ describe('options', () => {
     }
   });
 
+  it('takes options left undefined as the defaults', () => {
+    const vad = new VoiceActivityDetector({ frameMs: undefined, hangoverMs: undefined });
+    expect(vad.frameSamples).toBe(160);
+    expect(vad.options.hangoverMs).toBe(200);
+  });
+
   it('follows the threshold: a very high threshold finds no speech', () => {
     const { samples } = conversation(-50);
     expect(measureNetSpeech(samples, { thresholdDb: 80 }).netSpeechSeconds).toBe(0);
