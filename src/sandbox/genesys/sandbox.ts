@@ -12,7 +12,9 @@ import { RateLimiter } from './http/rate-limit.js';
 import { RequestCounter, type RequestCounts } from './http/request-counter.js';
 import { authorizationRoutes } from './routes/authorization.js';
 import { controlRoutes } from './routes/control.js';
+import { credentialRoutes } from './routes/credentials.js';
 import { identityRoutes } from './routes/identity.js';
+import { integrationRoutes } from './routes/integrations.js';
 import { loginRoutes } from './routes/login.js';
 import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { routingRoutes } from './routes/routing.js';
@@ -88,7 +90,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** The route modules, in registration order. */
 function routeModules(): RouteModule[] {
-  return [loginRoutes, controlRoutes, identityRoutes, oauthClientRoutes, authorizationRoutes, routingRoutes];
+  // Fixed paths under /api/v2/integrations/ (credentials, actions, types) come before /:integrationId.
+  return [
+    loginRoutes,
+    controlRoutes,
+    identityRoutes,
+    oauthClientRoutes,
+    authorizationRoutes,
+    routingRoutes,
+    credentialRoutes,
+    integrationRoutes,
+  ];
 }
 
 /**
