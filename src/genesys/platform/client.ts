@@ -1,10 +1,10 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { silentLogger, type Logger } from '../../log.js';
 import { applyLocation, resolveLocation, sdkEndpoints, type Endpoints } from './endpoints.js';
-import { toGenesysApiError } from './errors.js';
+import { GenesysApiError, toGenesysApiError } from './errors.js';
 import { ignoreHomeConfig, stopSingletonConfigWatch } from './home-config.js';
 import { paginate, type EntityListing, type PaginateOptions } from './paging.js';
-import { closedError, withRetries, type RetryContext } from './retry-loop.js';
+import { closedError, FinalFailure, withRetries, type RetryContext } from './retry-loop.js';
 import { DEFAULT_RETRY_POLICY, isIdempotentMethod, type RetryPolicy } from './retry-policy.js';
 import { systemClock, systemRandom, systemSleep, type Clock, type Random, type Sleep } from './runtime.js';
 import { Semaphore } from './semaphore.js';
@@ -194,7 +194,12 @@ export function createPlatformClient(
       return await withRetries(
         retry,
         async () => {
-          generation = await tokens.current();
+          try {
+            generation = await tokens.current();
+          } catch (error) {
+            // The login has had its own retries; repeating them here would multiply them.
+            throw error instanceof GenesysApiError ? new FinalFailure(error) : error;
+          }
           record = {};
           try {
             return bodyOf(await transport.attempts.run(record, fn)) as T;

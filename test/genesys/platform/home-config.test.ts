@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import platformClient from 'purecloud-platform-client-v2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '../../../src/genesys/platform/index.js';
 import {
@@ -145,5 +146,17 @@ describe('~/.genesyscloudjavascript/config has no effect', () => {
     await client.call(() => client!.api.tokens.getTokensMe());
     expect(evil.requests).toHaveLength(0);
     expect(client.endpoints.api).toBe(org.url);
+  });
+
+  it("stops the watch of the SDK singleton's configuration, which the kit never uses", async () => {
+    await hostileHome('ini');
+    client = createPlatformClient({
+      region: 'mypurecloud.ie',
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+    });
+    const singleton = platformClient.ApiClient.config as unknown as SdkInternals;
+    expect(singleton.configPath).toBe('');
+    expect(singleton.watchedConfigPath ?? null).toBeNull();
   });
 });

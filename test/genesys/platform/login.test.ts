@@ -176,6 +176,20 @@ describe('client-credentials login', () => {
     expect(c.stats()).toMatchObject({ logins: 2, rateLimited: 1, retries: 1 });
   });
 
+  it('does not repeat a login that used up its own retries', async () => {
+    const { sleep, delays } = recordingSleep();
+    org = await startFakeOrg(() => ({ body: me }), {
+      onToken: () => ({ status: 429, headers: { 'retry-after': '1' }, body: {} }),
+    });
+    const c = connect(org, { sleep, maxRetries: 2 });
+    await expect(c.call(() => c.api.tokens.getTokensMe())).rejects.toMatchObject({
+      code: 'genesys.rate_limited',
+      path: '/oauth/token',
+    });
+    expect(org.tokenRequests).toHaveLength(3);
+    expect(delays).toEqual([1000, 1000]);
+  });
+
   it('shares one failed login among concurrent callers, then tries again on the next call', async () => {
     org = await startFakeOrg(() => ({ body: me }), {
       onToken: (_r, n) => (n === 1 ? { status: 400, body: { error: 'invalid_request' } } : undefined),
