@@ -331,6 +331,11 @@ describe('das-Peak client over Socket.IO', () => {
     expect(server.origin).toBe(origin);
   });
 
+  it('answers parameters for a Socket.IO URL that is not a URL', async () => {
+    const outcome = await clientFor({ url: 'not a url' }).register({ callId: 'u', channel: 'socketio' });
+    expect(outcome).toMatchObject({ kind: 'error', code: 'parameters', kitCode: 'daspeak.invalid_request' });
+  });
+
   it('stops when the caller aborts', async () => {
     server.sioScript = (ctx) => [{ emit: SERVER_EVENTS.consumerReady, args: [ids(ctx)] }];
     const controller = new AbortController();

@@ -314,7 +314,15 @@ export function createSocketSession(options: SocketSessionOptions): SocketSessio
 
 /** `origin + namespace`: socket.io-client reads the URL's path as the namespace. */
 export function namespaceUrl(url: string, namespace: string): string {
-  return `${new URL(url).origin}${namespace.startsWith('/') ? namespace : `/${namespace}`}`;
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    throw new DaspeakError('daspeak.invalid_request', `the Socket.IO URL is not a URL: ${url}`, {
+      hint: 'set daspeak.socketio.url to the service origin, such as https://api.eu.veri-das.com',
+    });
+  }
+  return `${origin}${namespace.startsWith('/') ? namespace : `/${namespace}`}`;
 }
 
 /**
