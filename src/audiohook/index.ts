@@ -8,3 +8,4 @@ export * from './timers.js';
 export * from './protocol/index.js';
 export * from './signature/index.js';
 export * from './client/index.js';
+export * from './server/index.js';

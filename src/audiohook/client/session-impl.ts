@@ -539,10 +539,10 @@ export class ClientSessionImpl extends EventEmitter<ClientSessionEvents> impleme
       return;
     }
     this.positionSamples += samples;
-    this.frames++;
-    this.bytes += data.byteLength;
     const ws = this.ws;
     if (ws?.readyState !== WebSocket.OPEN) return;
+    this.frames++;
+    this.bytes += data.byteLength;
     this.lastSend = new Promise((resolve) => ws.send(data, { binary: true }, () => resolve()));
   }
 
