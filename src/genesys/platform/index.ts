@@ -28,4 +28,4 @@ export {
   type RetryPolicy,
 } from './retry-policy.js';
 export { systemClock, systemRandom, systemSleep, type Clock, type Random, type Sleep } from './runtime.js';
-export { type PlatformStats } from './stats.js';
+export { describeStats, type PlatformStats } from './stats.js';

@@ -48,3 +48,22 @@ export class StatsCounter {
     return { ...this.value, requests: { ...this.value.requests } };
   }
 }
+
+/**
+ * One line for `provision --verbose`, e.g.
+ * `Genesys API: 14 requests (11 reads, 3 writes; GET 11, POST 2, PUT 1), 1 login, 2 retries (2 rate-limited), 0 failed calls`.
+ */
+export function describeStats(stats: PlatformStats): string {
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const methods = Object.entries(stats.requests)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([method, n]) => `${method} ${n}`)
+    .join(', ');
+  const requests = `${count(stats.reads + stats.writes, 'request', 'requests')} (${stats.reads} reads, ${stats.writes} writes${methods ? `; ${methods}` : ''})`;
+  return [
+    `Genesys API: ${requests}`,
+    count(stats.logins, 'login', 'logins'),
+    `${count(stats.retries, 'retry', 'retries')} (${stats.rateLimited} rate-limited)`,
+    count(stats.failures, 'failed call', 'failed calls'),
+  ].join(', ');
+}

@@ -1,6 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPlatformClient, type PlatformClient } from '../../../src/genesys/platform/index.js';
+import {
+  createPlatformClient,
+  describeStats,
+  type PlatformClient,
+} from '../../../src/genesys/platform/index.js';
 import {
   ACTION_INPUT,
   CLIENT_ID,
@@ -107,6 +111,35 @@ describe('stats', () => {
       logins: 1,
       failures: 0,
     });
+  });
+
+  it('describes itself in one line for --verbose', () => {
+    expect(
+      describeStats({
+        calls: 13,
+        requests: { PUT: 1, GET: 11, POST: 2 },
+        reads: 11,
+        writes: 3,
+        retries: 2,
+        rateLimited: 2,
+        logins: 1,
+        failures: 0,
+      }),
+    ).toBe(
+      'Genesys API: 14 requests (11 reads, 3 writes; GET 11, POST 2, PUT 1), 1 login, 2 retries (2 rate-limited), 0 failed calls',
+    );
+    expect(
+      describeStats({
+        calls: 0,
+        requests: {},
+        reads: 0,
+        writes: 0,
+        retries: 1,
+        rateLimited: 0,
+        logins: 0,
+        failures: 1,
+      }),
+    ).toBe('Genesys API: 0 requests (0 reads, 0 writes), 0 logins, 1 retry (0 rate-limited), 1 failed call');
   });
 
   it('hands out a copy', async () => {
