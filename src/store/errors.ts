@@ -1,0 +1,68 @@
+import { KitError } from '../errors.js';
+
+/**
+ * The store's error codes. Messages never hold a credential, a key, a caller number or a database
+ * password: they reach logs and HTTP answers.
+ */
+export const StoreErrorCode = {
+  unavailable: 'store.unavailable',
+  corrupt: 'store.corrupt',
+  unknownKey: 'store.unknown_key',
+  invalid: 'store.invalid',
+  consentRequired: 'store.consent_required',
+  closed: 'store.closed',
+  badConfig: 'store.bad_config',
+  schemaTooNew: 'store.schema_too_new',
+  failed: 'store.failed',
+} as const;
+
+export function storeUnavailable(
+  cause?: unknown,
+  detail = 'the credential database cannot be reached',
+): KitError {
+  return new KitError(StoreErrorCode.unavailable, detail, {
+    status: 503,
+    hint: 'check that the database is up and reachable; the store reconnects by itself',
+    cause,
+  });
+}
+
+export function storeCorrupt(cause?: unknown): KitError {
+  return new KitError(
+    StoreErrorCode.corrupt,
+    'a stored credential does not decrypt: it was altered, or copied from another row',
+    {
+      status: 500,
+      hint: 'the row is kept as it is; delete it and register the caller again',
+      cause,
+    },
+  );
+}
+
+export function storeUnknownKey(keyId: string): KitError {
+  return new KitError(
+    StoreErrorCode.unknownKey,
+    `a stored credential is encrypted under key "${keyId}", which is not in backend.encryptionKeys`,
+    {
+      status: 500,
+      hint: `add the key with id "${keyId}" back to backend.encryptionKeys (keep old keys until \`daspeak-genesys store rotate\` reports nothing remaining)`,
+      details: { keyId },
+    },
+  );
+}
+
+export function storeInvalid(message: string, hint?: string): KitError {
+  return new KitError(StoreErrorCode.invalid, message, { status: 400, ...(hint ? { hint } : {}) });
+}
+
+export function storeClosed(): KitError {
+  return new KitError(StoreErrorCode.closed, 'the credential store is closed', { status: 503 });
+}
+
+export function storeFailed(cause: unknown): KitError {
+  return new KitError(StoreErrorCode.failed, 'the credential database rejected an operation', {
+    status: 500,
+    hint: 'run with --verbose (or debug logging) for the database error',
+    cause,
+  });
+}

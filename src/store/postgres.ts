@@ -1,0 +1,162 @@
+import pg from 'pg';
+import { isKitError, type KitError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import { storeClosed, storeFailed, storeUnavailable } from './errors.js';
+import type { Row, SqlDriver, SqlTx, SqlValue, TxOptions } from './sql.js';
+
+export interface PostgresOptions {
+  /** Connections per process (default 10). */
+  max?: number;
+  /** How long to wait for a connection before answering store.unavailable (default 5000). */
+  connectTimeoutMs?: number;
+  /** Longest a statement may take before it is abandoned as store.unavailable (default 15000). */
+  queryTimeoutMs?: number;
+}
+
+/** Attempts of one transaction when its connection broke before COMMIT was sent. */
+const MAX_ATTEMPTS = 3;
+
+type Failure = 'unavailable' | 'retry' | 'failed';
+
+/**
+ * SQLSTATE classes and codes, and Node/pg connection errors, that mean the database cannot be
+ * reached or went away — as opposed to a statement the database rejected.
+ */
+function classify(err: unknown): Failure {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code === '40001' || code === '40P01') return 'retry';
+    if (/^(08|57P0|53|28|3D000|25P03|57014)/.test(code)) return 'unavailable';
+    if (/^E[A-Z]+$/.test(code) && code !== 'ERR') return 'unavailable';
+  }
+  const message = err instanceof Error ? err.message : '';
+  if (
+    /connection terminated|connection ended|terminating connection|timeout exceeded when trying to connect|query read timeout|not queryable|connection error|the database system is/i.test(
+      message,
+    )
+  ) {
+    return 'unavailable';
+  }
+  return 'failed';
+}
+
+function toStoreError(err: unknown, kind: Failure): KitError {
+  if (isKitError(err)) return err;
+  return kind === 'failed' ? storeFailed(err) : storeUnavailable(err);
+}
+
+/** `?` placeholders become `$1, $2, …` (the store's SQL holds no `?` inside literals). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+export class PostgresDriver implements SqlDriver {
+  readonly kind = 'postgres' as const;
+  readonly forUpdate = ' FOR UPDATE';
+  readonly #pool: pg.Pool;
+  readonly #logger: Logger;
+  readonly #sql = new Map<string, string>();
+  #closed = false;
+
+  constructor(connectionString: string, options: PostgresOptions = {}, logger: Logger = silentLogger) {
+    this.#logger = logger;
+    this.#pool = new pg.Pool({
+      connectionString,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      query_timeout: options.queryTimeoutMs ?? 15000,
+      statement_timeout: options.queryTimeoutMs ?? 15000,
+      // A process that stalls inside a transaction must not hold row locks for ever.
+      idle_in_transaction_session_timeout: 60000,
+      keepAlive: true,
+      application_name: 'daspeak-genesys',
+    });
+    // A connection's error event with no listener would crash the process. The pool listens only
+    // while a connection is idle; this covers the rest of its life (checked out, between two
+    // queries, or in the same network read that completes its connect). The failing or next query
+    // reports the error to its caller.
+    this.#pool.on('connect', (client) => {
+      client.on('error', (err) =>
+        this.#logger.debug({ reason: err.message }, 'a database connection failed while in use'),
+      );
+    });
+    this.#pool.on('error', (err) => {
+      this.#logger.warn(
+        { code: (err as { code?: unknown }).code, reason: err.message },
+        'an idle database connection was lost; a new one is opened when needed',
+      );
+    });
+  }
+
+  #text(sql: string): string {
+    let text = this.#sql.get(sql);
+    if (text === undefined) {
+      text = numbered(sql);
+      this.#sql.set(sql, text);
+    }
+    return text;
+  }
+
+  #txFor(client: pg.PoolClient): SqlTx {
+    return {
+      all: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) =>
+        (await client.query(this.#text(sql), params as SqlValue[])).rows as T[],
+      run: async (sql: string, params: readonly SqlValue[] = []) =>
+        (await client.query(this.#text(sql), params as SqlValue[])).rowCount ?? 0,
+    };
+  }
+
+  async transaction<T>(fn: (tx: SqlTx) => Promise<T>, options: TxOptions = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw storeClosed();
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (err) {
+        throw toStoreError(err, classify(err));
+      }
+      let committing = false;
+      let broken = false;
+      try {
+        await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+        const result = await fn(this.#txFor(client));
+        committing = true;
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        const kind = isKitError(err) ? 'failed' : classify(err);
+        broken = kind === 'unavailable';
+        if (!broken) {
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            broken = true;
+          }
+        }
+        // Before COMMIT was sent nothing can have been committed, so running fn again is safe. A
+        // failure during COMMIT leaves the outcome unknown: it is reported, never retried or acknowledged.
+        const retry = !committing && attempt < MAX_ATTEMPTS && kind !== 'failed';
+        if (!retry) throw toStoreError(err, kind);
+        this.#logger.info(
+          { attempt, kind },
+          'database transaction interrupted; retrying on a new connection',
+        );
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  async lockMigrations(tx: SqlTx): Promise<void> {
+    // Held until the transaction ends: a second instance starting at the same time waits here, then
+    // finds the migrations applied. Keyed by schema so separate deployments in one database do not wait on each other.
+    await tx.all("select pg_advisory_xact_lock(hashtext('daspeak-genesys:migrations:' || current_schema()))");
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}

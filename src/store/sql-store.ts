@@ -1,0 +1,641 @@
+/**
+ * The store's rules, written once over SqlDriver: what is encrypted and how, what each operation
+ * writes to the audit log in the same transaction, consent, retention and key rotation. The SQLite
+ * and PostgreSQL drivers only run the SQL.
+ */
+import { isKitError, KitError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { normaliseAni } from '../identity/ani.js';
+import { aniHash } from '../identity/hash.js';
+import type { KeyRing, Sealed } from './envelope.js';
+import { StoreErrorCode } from './errors.js';
+import type { SqlDriver, SqlTx, SqlValue } from './sql.js';
+import type {
+  AccessContext,
+  Actor,
+  AuditAction,
+  AuditEntry,
+  AuditOutcome,
+  AuditQuery,
+  ConsentRecord,
+  CredentialStore,
+  DeniedAccess,
+  PurgeResult,
+  PutCredentialInput,
+  PutCredentialResult,
+  RecordConsentInput,
+  RotateOptions,
+  RotateResult,
+  StoredCredential,
+  WithdrawConsentResult,
+} from './types.js';
+import {
+  checkAction,
+  checkActorType,
+  checkAniHash,
+  checkContext,
+  checkConversationId,
+  checkCount,
+  checkCredential,
+  checkDate,
+  checkModelHash,
+  checkOutcome,
+  checkReason,
+  checkWordingVersion,
+  type CheckedContext,
+} from './validate.js';
+
+const DAY_MS = 86_400_000;
+const PURGE_BATCH = 500;
+const RETENTION_ACTOR: Actor = { type: 'system', id: 'retention' };
+const ROTATION_ACTOR: Actor = { type: 'system', id: 'rotation' };
+
+export interface SqlStoreOptions {
+  keys: KeyRing;
+  clock: () => Date;
+  logger: Logger;
+  retention: { credentialDays: number; auditDays: number };
+  defaultCountry?: string | undefined;
+}
+
+interface Caller {
+  e164: string;
+  hash: string;
+}
+
+interface CredentialRow {
+  key_id: string;
+  wrapped_key: Buffer;
+  ciphertext: Buffer;
+  model_hash: string;
+  created_at: number | string;
+  updated_at: number | string;
+  last_used_at: number | string | null;
+  [column: string]: unknown;
+}
+
+interface ConsentRow {
+  status: 'granted' | 'withdrawn';
+  wording_version: string | null;
+  granted_at: number | string | null;
+  granted_by_type: string | null;
+  granted_by_id: string | null;
+  granted_conversation_id: string | null;
+  withdrawn_at: number | string | null;
+  withdrawn_by_type: string | null;
+  withdrawn_by_id: string | null;
+  withdrawn_conversation_id: string | null;
+  [column: string]: unknown;
+}
+
+interface AuditRow {
+  id: number | string;
+  at: number | string;
+  actor_type: string;
+  actor_id: string;
+  conversation_id: string | null;
+  ani_hash: string | null;
+  action: string;
+  outcome: string;
+  detail: string | null;
+  [column: string]: unknown;
+}
+
+interface AuditWrite {
+  at: number;
+  actor: Actor;
+  conversationId: string | null;
+  aniHash: string | null;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  detail?: string | null;
+}
+
+/** Both databases hand back bigints in their own way (number or string). */
+const ms = (value: number | string): Date => new Date(Number(value));
+const msOrNull = (value: number | string | null): Date | null => (value === null ? null : ms(value));
+
+const CONSENT_COLUMNS =
+  'status, wording_version, granted_at, granted_by_type, granted_by_id, granted_conversation_id, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id';
+
+export class SqlCredentialStore implements CredentialStore {
+  readonly #db: SqlDriver;
+  readonly #keys: KeyRing;
+  readonly #clock: () => Date;
+  readonly #logger: Logger;
+  readonly #retention: { credentialDays: number; auditDays: number };
+  readonly #defaultCountry: string | undefined;
+
+  constructor(driver: SqlDriver, options: SqlStoreOptions) {
+    this.#db = driver;
+    this.#keys = options.keys;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#retention = {
+      credentialDays: checkCount(options.retention.credentialDays, 'retention.credentialDays', 1, 1_000_000),
+      auditDays: checkCount(options.retention.auditDays, 'retention.auditDays', 1, 1_000_000),
+    };
+    this.#defaultCountry = options.defaultCountry;
+  }
+
+  get kind(): 'sqlite' | 'postgres' {
+    return this.#db.kind;
+  }
+
+  #now(): number {
+    const t = this.#clock().getTime();
+    if (!Number.isFinite(t))
+      throw new KitError('store.bad_clock', 'the injected clock returned an invalid date');
+    return t;
+  }
+
+  #caller(ani: string): Caller {
+    const e164 = normaliseAni(ani, { defaultCountry: this.#defaultCountry });
+    return { e164, hash: aniHash(e164) };
+  }
+
+  async #audit(tx: SqlTx, entry: AuditWrite): Promise<void> {
+    await tx.run(
+      'insert into audit_log (at, actor_type, actor_id, conversation_id, ani_hash, action, outcome, detail) values (?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        entry.at,
+        entry.actor.type,
+        entry.actor.id,
+        entry.conversationId,
+        entry.aniHash,
+        entry.action,
+        entry.outcome,
+        entry.detail ?? null,
+      ],
+    );
+    this.#logger.debug(
+      { action: entry.action, outcome: entry.outcome, aniHash: entry.aniHash, actorType: entry.actor.type },
+      'store audit',
+    );
+  }
+
+  #auditFor(who: CheckedContext, caller: Caller | null, at: number) {
+    return (action: AuditAction, outcome: AuditOutcome, detail: string | null = null): AuditWrite => ({
+      at,
+      actor: who.actor,
+      conversationId: who.conversationId,
+      aniHash: caller?.hash ?? null,
+      action,
+      outcome,
+      detail,
+    });
+  }
+
+  async putCredential(
+    ctx: AccessContext,
+    ani: string,
+    input: PutCredentialInput,
+  ): Promise<PutCredentialResult> {
+    const who = checkContext(ctx);
+    const caller = this.#caller(ani);
+    const modelHash = checkModelHash(input?.modelHash);
+    const plaintext = checkCredential(input?.credential);
+    let sealed: Sealed;
+    try {
+      sealed = this.#keys.seal(plaintext, { purpose: 'credential', subject: caller.hash });
+    } finally {
+      plaintext.fill(0);
+    }
+    const now = this.#now();
+    const entry = this.#auditFor(who, caller, now);
+
+    const outcome = await this.#db.transaction(async (tx) => {
+      if (input.requireConsent) {
+        const consent = await tx.all<{ status: string }>(
+          `select status from consents where ani_hash = ?${this.#db.forUpdate}`,
+          [caller.hash],
+        );
+        if (consent[0]?.status !== 'granted') {
+          await this.#audit(tx, entry('credential.store', 'denied', 'consent_required'));
+          return null;
+        }
+      }
+      const before = await tx.all<{ created_at: number | string }>(
+        `select created_at from credentials where ani_hash = ?${this.#db.forUpdate}`,
+        [caller.hash],
+      );
+      const rows = await tx.all<{ created_at: number | string; last_used_at: number | string | null }>(
+        `insert into credentials (ani_hash, key_id, wrapped_key, ciphertext, model_hash, created_at, updated_at, last_used_at, active_at)
+         values (?, ?, ?, ?, ?, ?, ?, null, ?)
+         on conflict (ani_hash) do update set key_id = excluded.key_id, wrapped_key = excluded.wrapped_key,
+           ciphertext = excluded.ciphertext, model_hash = excluded.model_hash, updated_at = excluded.updated_at,
+           active_at = excluded.active_at
+         returning created_at, last_used_at`,
+        [caller.hash, sealed.keyId, sealed.wrappedKey, sealed.ciphertext, modelHash, now, now, now],
+      );
+      const created = before.length === 0;
+      await this.#audit(tx, entry('credential.store', 'ok', created ? 'created' : 'replaced'));
+      return { created, row: rows[0]! };
+    });
+
+    if (!outcome) {
+      throw new KitError(
+        StoreErrorCode.consentRequired,
+        'the caller has not consented to voice registration',
+        {
+          status: 409,
+          hint: 'record the caller consent (recordConsent) before storing a credential',
+        },
+      );
+    }
+    return {
+      created: outcome.created,
+      ani: caller.e164,
+      modelHash,
+      createdAt: ms(outcome.row.created_at),
+      updatedAt: new Date(now),
+      lastUsedAt: msOrNull(outcome.row.last_used_at),
+    };
+  }
+
+  async getCredential(ctx: AccessContext, ani: string): Promise<StoredCredential | null> {
+    const who = checkContext(ctx);
+    const caller = this.#caller(ani);
+    const now = this.#now();
+    const entry = this.#auditFor(who, caller, now);
+
+    const outcome = await this.#db.transaction(async (tx) => {
+      const rows = await tx.all<CredentialRow>(
+        'select key_id, wrapped_key, ciphertext, model_hash, created_at, updated_at, last_used_at from credentials where ani_hash = ?',
+        [caller.hash],
+      );
+      const row = rows[0];
+      if (!row) {
+        await this.#audit(tx, entry('credential.read', 'not_found'));
+        return { found: false as const };
+      }
+      let credential: string;
+      try {
+        const plaintext = this.#keys.open(sealedOf(row), { purpose: 'credential', subject: caller.hash });
+        credential = plaintext.toString('utf8');
+        plaintext.fill(0);
+      } catch (err) {
+        // The failure is recorded (and committed) before it is reported; the row is left as it is.
+        const code = isKitError(err) ? err.code : StoreErrorCode.corrupt;
+        await this.#audit(tx, entry('credential.read', 'error', code));
+        return { found: true as const, error: err };
+      }
+      await tx.run('update credentials set last_used_at = ?, active_at = ? where ani_hash = ?', [
+        now,
+        now,
+        caller.hash,
+      ]);
+      await this.#audit(tx, entry('credential.read', 'ok'));
+      return { found: true as const, credential, row };
+    });
+
+    if (!outcome.found) return null;
+    if ('error' in outcome) {
+      this.#logger.error(
+        { aniHash: caller.hash, code: (outcome.error as KitError).code },
+        'stored credential unreadable',
+      );
+      throw outcome.error;
+    }
+    return {
+      ani: caller.e164,
+      credential: outcome.credential,
+      modelHash: outcome.row.model_hash,
+      createdAt: ms(outcome.row.created_at),
+      updatedAt: ms(outcome.row.updated_at),
+      lastUsedAt: new Date(now),
+    };
+  }
+
+  async deleteCredential(ctx: AccessContext, ani: string): Promise<boolean> {
+    const who = checkContext(ctx);
+    const caller = this.#caller(ani);
+    const entry = this.#auditFor(who, caller, this.#now());
+    return this.#db.transaction(async (tx) => {
+      const deleted = (await tx.run('delete from credentials where ani_hash = ?', [caller.hash])) > 0;
+      await this.#audit(tx, entry('credential.delete', deleted ? 'ok' : 'not_found'));
+      return deleted;
+    });
+  }
+
+  async recordConsent(ctx: AccessContext, ani: string, input: RecordConsentInput): Promise<ConsentRecord> {
+    const who = checkContext(ctx);
+    const caller = this.#caller(ani);
+    const wordingVersion = checkWordingVersion(input?.wordingVersion);
+    const now = this.#now();
+    const entry = this.#auditFor(who, caller, now);
+    await this.#db.transaction(async (tx) => {
+      await tx.run(
+        `insert into consents (ani_hash, ${CONSENT_COLUMNS}, updated_at)
+         values (?, 'granted', ?, ?, ?, ?, ?, null, null, null, null, ?)
+         on conflict (ani_hash) do update set status = excluded.status, wording_version = excluded.wording_version,
+           granted_at = excluded.granted_at, granted_by_type = excluded.granted_by_type,
+           granted_by_id = excluded.granted_by_id, granted_conversation_id = excluded.granted_conversation_id,
+           withdrawn_at = null, withdrawn_by_type = null, withdrawn_by_id = null, withdrawn_conversation_id = null,
+           updated_at = excluded.updated_at`,
+        [caller.hash, wordingVersion, now, who.actor.type, who.actor.id, who.conversationId, now],
+      );
+      await this.#audit(tx, entry('consent.record', 'ok', `wording:${wordingVersion}`));
+    });
+    return {
+      ani: caller.e164,
+      status: 'granted',
+      granted: { at: new Date(now), actor: who.actor, conversationId: who.conversationId, wordingVersion },
+      withdrawn: null,
+    };
+  }
+
+  async getConsent(ani: string): Promise<ConsentRecord | null> {
+    const caller = this.#caller(ani);
+    const rows = await this.#db.transaction(
+      (tx) => tx.all<ConsentRow>(`select ${CONSENT_COLUMNS} from consents where ani_hash = ?`, [caller.hash]),
+      { readOnly: true },
+    );
+    const row = rows[0];
+    return row ? consentOf(caller.e164, row) : null;
+  }
+
+  async withdrawConsent(ctx: AccessContext, ani: string): Promise<WithdrawConsentResult> {
+    const who = checkContext(ctx);
+    const caller = this.#caller(ani);
+    const now = this.#now();
+    const entry = this.#auditFor(who, caller, now);
+    return this.#db.transaction(async (tx) => {
+      const rows = await tx.all<{ status: string }>(
+        `select status from consents where ani_hash = ?${this.#db.forUpdate}`,
+        [caller.hash],
+      );
+      const wasGranted = rows[0]?.status === 'granted';
+      // The grant columns stay: they show what the caller had agreed to before withdrawing.
+      await tx.run(
+        `insert into consents (ani_hash, status, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id, updated_at)
+         values (?, 'withdrawn', ?, ?, ?, ?, ?)
+         on conflict (ani_hash) do update set status = excluded.status, withdrawn_at = excluded.withdrawn_at,
+           withdrawn_by_type = excluded.withdrawn_by_type, withdrawn_by_id = excluded.withdrawn_by_id,
+           withdrawn_conversation_id = excluded.withdrawn_conversation_id, updated_at = excluded.updated_at`,
+        [caller.hash, now, who.actor.type, who.actor.id, who.conversationId, now],
+      );
+      const credentialDeleted =
+        (await tx.run('delete from credentials where ani_hash = ?', [caller.hash])) > 0;
+      await this.#audit(tx, entry('consent.withdraw', 'ok', wasGranted ? null : 'not_granted'));
+      if (credentialDeleted) await this.#audit(tx, entry('credential.delete', 'ok', 'consent_withdrawn'));
+      return { wasGranted, credentialDeleted };
+    });
+  }
+
+  async recordDenied(ctx: AccessContext, denied: DeniedAccess): Promise<void> {
+    const who = checkContext(ctx);
+    const action = checkAction(denied?.action);
+    const reason = checkReason(denied?.reason);
+    let caller: Caller | null = null;
+    if (denied.ani !== undefined && denied.ani !== null) {
+      try {
+        caller = this.#caller(denied.ani);
+      } catch {
+        // A refused request may name no usable number; the denial is recorded all the same.
+      }
+    }
+    const entry = this.#auditFor(who, caller, this.#now());
+    await this.#db.transaction((tx) => this.#audit(tx, entry(action, 'denied', reason)));
+  }
+
+  async queryAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const add = (clause: string, value: SqlValue) => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (query.ani !== undefined) add('ani_hash = ?', this.#caller(query.ani).hash);
+    if (query.aniHash !== undefined) {
+      add('ani_hash = ?', checkAniHash(query.aniHash));
+    }
+    if (query.conversationId !== undefined)
+      add('conversation_id = ?', checkConversationId(query.conversationId));
+    if (query.actorType !== undefined) add('actor_type = ?', checkActorType(query.actorType));
+    if (query.actorId !== undefined) add('actor_id = ?', String(query.actorId));
+    if (query.action !== undefined) add('action = ?', checkAction(query.action));
+    if (query.outcome !== undefined) add('outcome = ?', checkOutcome(query.outcome));
+    if (query.since !== undefined) add('at >= ?', checkDate(query.since, 'since'));
+    if (query.until !== undefined) add('at < ?', checkDate(query.until, 'until'));
+    if (query.beforeId !== undefined)
+      add('id < ?', checkCount(query.beforeId, 'beforeId', 1, Number.MAX_SAFE_INTEGER));
+    const limit = checkCount(query.limit ?? 100, 'limit', 1, 1000);
+    const sql = `select id, at, actor_type, actor_id, conversation_id, ani_hash, action, outcome, detail from audit_log${
+      where.length > 0 ? ` where ${where.join(' and ')}` : ''
+    } order by id desc limit ${limit}`;
+    const rows = await this.#db.transaction((tx) => tx.all<AuditRow>(sql, params), { readOnly: true });
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: ms(r.at),
+      actor: { type: r.actor_type as Actor['type'], id: r.actor_id },
+      conversationId: r.conversation_id,
+      aniHash: r.ani_hash,
+      action: r.action as AuditAction,
+      outcome: r.outcome as AuditOutcome,
+      detail: r.detail,
+    }));
+  }
+
+  async purge(now: Date = this.#clock()): Promise<PurgeResult> {
+    const at = checkDate(now, 'now');
+    const credentialCutoff = at - this.#retention.credentialDays * DAY_MS;
+    const auditCutoff = at - this.#retention.auditDays * DAY_MS;
+    const system = { actor: RETENTION_ACTOR, conversationId: null };
+
+    let credentials = 0;
+    for (;;) {
+      const batch = await this.#db.transaction(async (tx) => {
+        const rows = await tx.all<{ ani_hash: string }>(
+          'select ani_hash from credentials where active_at < ? order by active_at limit ?',
+          [credentialCutoff, PURGE_BATCH],
+        );
+        let deleted = 0;
+        for (const { ani_hash } of rows) {
+          // The condition is checked again: a read since the select makes the credential current.
+          if (
+            (await tx.run('delete from credentials where ani_hash = ? and active_at < ?', [
+              ani_hash,
+              credentialCutoff,
+            ])) > 0
+          ) {
+            deleted++;
+            await this.#audit(tx, {
+              at,
+              ...system,
+              aniHash: ani_hash,
+              action: 'credential.purge',
+              outcome: 'ok',
+              detail: 'retention',
+            });
+          }
+        }
+        return { selected: rows.length, deleted };
+      });
+      credentials += batch.deleted;
+      if (batch.selected < PURGE_BATCH) break;
+    }
+
+    let audit = 0;
+    for (;;) {
+      const deleted = await this.#db.transaction((tx) =>
+        tx.run(
+          'delete from audit_log where id in (select id from audit_log where at < ? order by id limit ?)',
+          [auditCutoff, PURGE_BATCH * 10],
+        ),
+      );
+      audit += deleted;
+      if (deleted < PURGE_BATCH * 10) break;
+    }
+    if (audit > 0) {
+      await this.#db.transaction((tx) =>
+        this.#audit(tx, {
+          at,
+          ...system,
+          aniHash: null,
+          action: 'audit.purge',
+          outcome: 'ok',
+          detail: `deleted=${audit}`,
+        }),
+      );
+    }
+    this.#logger.info({ credentials, audit }, 'retention purge done');
+    return { credentials, audit };
+  }
+
+  async rotate(options: RotateOptions = {}): Promise<RotateResult> {
+    const batchSize = checkCount(options.batchSize ?? 100, 'batchSize', 1, 10_000);
+    const maxBatches =
+      options.maxBatches === undefined
+        ? Infinity
+        : checkCount(options.maxBatches, 'maxBatches', 1, Number.MAX_SAFE_INTEGER);
+    const current = this.#keys.currentId;
+    const alreadyCurrent = await this.#db.transaction(
+      async (tx) =>
+        Number(
+          (
+            await tx.all<{ n: number | string }>('select count(*) as n from credentials where key_id = ?', [
+              current,
+            ])
+          )[0]?.n ?? 0,
+        ),
+      { readOnly: true },
+    );
+    let cursor = '';
+    let rotated = 0;
+    let corrupt = 0;
+    let unknownKey = 0;
+
+    for (let batches = 0; batches < maxBatches; batches++) {
+      const batch = await this.#db.transaction(async (tx) => {
+        const rows = await tx.all<CredentialRow & { ani_hash: string }>(
+          'select ani_hash, key_id, wrapped_key, ciphertext from credentials where key_id <> ? and ani_hash > ? order by ani_hash limit ?',
+          [current, cursor, batchSize],
+        );
+        const counts = { rotated: 0, corrupt: 0, unknownKey: 0 };
+        for (const row of rows) {
+          const binding = { purpose: 'credential' as const, subject: row.ani_hash };
+          let resealed: Sealed;
+          try {
+            // A fresh data key as well as a new wrap: nothing sealed under the old key remains.
+            const plaintext = this.#keys.open(sealedOf(row), binding);
+            try {
+              resealed = this.#keys.seal(plaintext, binding);
+            } finally {
+              plaintext.fill(0);
+            }
+          } catch (err) {
+            if (isKitError(err) && err.code === StoreErrorCode.unknownKey) counts.unknownKey++;
+            else if (isKitError(err) && err.code === StoreErrorCode.corrupt) counts.corrupt++;
+            else throw err;
+            continue;
+          }
+          // Only if the row is still the one read: a concurrent write already used the current key.
+          counts.rotated += await tx.run(
+            'update credentials set key_id = ?, wrapped_key = ?, ciphertext = ? where ani_hash = ? and key_id = ? and wrapped_key = ?',
+            [
+              resealed.keyId,
+              resealed.wrappedKey,
+              resealed.ciphertext,
+              row.ani_hash,
+              row.key_id,
+              row.wrapped_key,
+            ],
+          );
+        }
+        return { ...counts, selected: rows.length, last: rows[rows.length - 1]?.ani_hash };
+      });
+      rotated += batch.rotated;
+      corrupt += batch.corrupt;
+      unknownKey += batch.unknownKey;
+      if (batch.last !== undefined) cursor = batch.last;
+      if (batch.selected < batchSize) break;
+    }
+
+    const at = this.#now();
+    const remaining = await this.#db.transaction(async (tx) => {
+      const rows = await tx.all<{ n: number | string }>(
+        'select count(*) as n from credentials where key_id <> ?',
+        [current],
+      );
+      const left = Number(rows[0]?.n ?? 0);
+      await this.#audit(tx, {
+        at,
+        actor: ROTATION_ACTOR,
+        conversationId: null,
+        aniHash: null,
+        action: 'keys.rotate',
+        outcome: corrupt + unknownKey > 0 ? 'error' : 'ok',
+        detail: `key=${current} rotated=${rotated} corrupt=${corrupt} unknown_key=${unknownKey} remaining=${left}`,
+      });
+      return left;
+    });
+    const result: RotateResult = { keyId: current, rotated, alreadyCurrent, corrupt, unknownKey, remaining };
+    this.#logger.info(result, 'key rotation run done');
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.transaction((tx) => tx.all('select 1 as ok'), { readOnly: true });
+  }
+
+  close(): Promise<void> {
+    return this.#db.close();
+  }
+}
+
+function sealedOf(row: { key_id: string; wrapped_key: Buffer; ciphertext: Buffer }): Sealed {
+  return {
+    keyId: row.key_id,
+    wrappedKey: Buffer.from(row.wrapped_key),
+    ciphertext: Buffer.from(row.ciphertext),
+  };
+}
+
+function consentOf(ani: string, row: ConsentRow): ConsentRecord {
+  const actor = (type: string | null, id: string | null): Actor => ({
+    type: (type ?? 'system') as Actor['type'],
+    id: id ?? '',
+  });
+  return {
+    ani,
+    status: row.status,
+    granted:
+      row.granted_at === null
+        ? null
+        : {
+            at: ms(row.granted_at),
+            actor: actor(row.granted_by_type, row.granted_by_id),
+            conversationId: row.granted_conversation_id,
+            wordingVersion: row.wording_version ?? '',
+          },
+    withdrawn:
+      row.status !== 'withdrawn' || row.withdrawn_at === null
+        ? null
+        : {
+            at: ms(row.withdrawn_at),
+            actor: actor(row.withdrawn_by_type, row.withdrawn_by_id),
+            conversationId: row.withdrawn_conversation_id,
+          },
+  };
+}

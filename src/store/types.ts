@@ -1,0 +1,203 @@
+/**
+ * The credential store as the backend sees it. Every method takes the caller's number in any form
+ * normaliseAni() accepts and keys the data by its E.164 form; every method is async, whatever the
+ * database. Failures are KitErrors: `store.unavailable` (503) when the database cannot be reached,
+ * `store.corrupt` / `store.unknown_key` when a row cannot be decrypted, `ani.invalid` /
+ * `ani.withheld` / `store.invalid` (400) for bad input.
+ */
+
+/** Who acts: an agent (Genesys user id), the IVR (flow or data action), an operator, or the kit itself. */
+export type ActorType = 'agent' | 'ivr' | 'admin' | 'system';
+
+export interface Actor {
+  type: ActorType;
+  /** Genesys user id for agents; 'ivr' or a flow id for the IVR; a name for operators. */
+  id: string;
+}
+
+/** Who asks and in which call; written to the audit log with every operation. */
+export interface AccessContext {
+  actor: Actor;
+  /** Genesys conversation id (or another platform's call id). */
+  conversationId?: string | null | undefined;
+}
+
+export interface CredentialInfo {
+  /** E.164 caller number. */
+  ani: string;
+  /** Hash of the das-Peak model that produced the credential (to spot credentials of an old model). */
+  modelHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Last successful read (a verification); null until the first. */
+  lastUsedAt: Date | null;
+}
+
+export interface StoredCredential extends CredentialInfo {
+  /** The credential das-Peak returned at registration (an opaque, usually base64, string). */
+  credential: string;
+}
+
+export interface PutCredentialInput {
+  credential: string;
+  modelHash: string;
+  /** Refuse (store.consent_required, 409) unless the caller's consent is on record and not withdrawn. */
+  requireConsent?: boolean;
+}
+
+export interface PutCredentialResult extends CredentialInfo {
+  /** False when an existing credential was replaced. */
+  created: boolean;
+}
+
+export interface ConsentEvent {
+  at: Date;
+  actor: Actor;
+  conversationId: string | null;
+}
+
+export interface ConsentRecord {
+  ani: string;
+  status: 'granted' | 'withdrawn';
+  /** The last grant, with the version of the wording the caller agreed to; null if never granted. */
+  granted: (ConsentEvent & { wordingVersion: string }) | null;
+  /** The withdrawal after the last grant; null while consent stands. */
+  withdrawn: ConsentEvent | null;
+}
+
+export interface RecordConsentInput {
+  /** Version of the consent wording the caller heard or read (such as 2024-06 or v3). */
+  wordingVersion: string;
+}
+
+export interface WithdrawConsentResult {
+  /** Whether consent had been granted before this withdrawal. */
+  wasGranted: boolean;
+  /** Whether a stored credential was deleted with it (in the same transaction). */
+  credentialDeleted: boolean;
+}
+
+export type AuditAction =
+  | 'credential.store'
+  | 'credential.read'
+  | 'credential.delete'
+  | 'credential.purge'
+  | 'consent.record'
+  | 'consent.withdraw'
+  | 'keys.rotate'
+  | 'audit.purge';
+
+export const AUDIT_ACTIONS: readonly AuditAction[] = [
+  'credential.store',
+  'credential.read',
+  'credential.delete',
+  'credential.purge',
+  'consent.record',
+  'consent.withdraw',
+  'keys.rotate',
+  'audit.purge',
+];
+
+/** ok; not_found (nothing stored); denied (refused before reaching the data); error (the data failed). */
+export type AuditOutcome = 'ok' | 'not_found' | 'denied' | 'error';
+
+/** One audit row. It never holds the caller number in clear nor any credential. */
+export interface AuditEntry {
+  id: number;
+  at: Date;
+  actor: Actor;
+  conversationId: string | null;
+  /** SHA-256 hex of the E.164 caller number (aniHash), or null when the action names no caller. */
+  aniHash: string | null;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  /** A short code (such as `not_on_conversation`, `store.corrupt`) or counts; never personal data. */
+  detail: string | null;
+}
+
+export interface AuditQuery {
+  /** A caller number in any accepted form; matched by its hash. */
+  ani?: string;
+  aniHash?: string;
+  conversationId?: string;
+  actorType?: ActorType;
+  actorId?: string;
+  action?: AuditAction;
+  outcome?: AuditOutcome;
+  /** Inclusive lower bound of `at`. */
+  since?: Date;
+  /** Exclusive upper bound of `at`. */
+  until?: Date;
+  /** Page backwards: only entries with a smaller id. */
+  beforeId?: number;
+  /** Default 100, at most 1000. */
+  limit?: number;
+}
+
+export interface DeniedAccess {
+  /** The caller number the request named, if any (invalid numbers are recorded without one). */
+  ani?: string | null;
+  action: AuditAction;
+  /** A short code saying why, such as `not_on_conversation` or `wrong_organization`. */
+  reason: string;
+}
+
+export interface PurgeResult {
+  /** Credentials deleted because they were unused longer than retention.credentialDays. */
+  credentials: number;
+  /** Audit rows deleted because they were older than retention.auditDays. */
+  audit: number;
+}
+
+export interface RotateOptions {
+  /** Rows re-encrypted per transaction (default 100). */
+  batchSize?: number;
+  /** Stop after this many batches (default: until done); run again to resume. */
+  maxBatches?: number;
+}
+
+export interface RotateResult {
+  /** Id of the key every row is now encrypted under (the first configured key). */
+  keyId: string;
+  /** Rows re-encrypted by this run. */
+  rotated: number;
+  /** Rows already under the current key. */
+  alreadyCurrent: number;
+  /** Rows left as they are because they do not decrypt (store.corrupt). */
+  corrupt: number;
+  /** Rows left as they are because their key is not configured (store.unknown_key). */
+  unknownKey: number;
+  /** Rows still under another key after this run (corrupt, unknown key, or not reached). */
+  remaining: number;
+}
+
+export interface CredentialStore {
+  /** 'sqlite' or 'postgres'. */
+  readonly kind: 'sqlite' | 'postgres';
+
+  putCredential(ctx: AccessContext, ani: string, input: PutCredentialInput): Promise<PutCredentialResult>;
+  /** The stored credential, or null. A read counts as use (lastUsedAt, retention). */
+  getCredential(ctx: AccessContext, ani: string): Promise<StoredCredential | null>;
+  /** True when a credential was deleted. */
+  deleteCredential(ctx: AccessContext, ani: string): Promise<boolean>;
+
+  recordConsent(ctx: AccessContext, ani: string, input: RecordConsentInput): Promise<ConsentRecord>;
+  getConsent(ani: string): Promise<ConsentRecord | null>;
+  /** Marks consent withdrawn and deletes the caller's credential in the same transaction. */
+  withdrawConsent(ctx: AccessContext, ani: string): Promise<WithdrawConsentResult>;
+
+  /** Writes a `denied` audit row for an access the backend refused. */
+  recordDenied(ctx: AccessContext, denied: DeniedAccess): Promise<void>;
+  /** Audit rows, newest first. */
+  queryAudit(query?: AuditQuery): Promise<AuditEntry[]>;
+
+  /** Deletes credentials unused for longer than retention.credentialDays and audit rows older than retention.auditDays. */
+  purge(now?: Date): Promise<PurgeResult>;
+  /** Re-encrypts every row under the first configured key, in batches; safe to interrupt and run again. */
+  rotate(options?: RotateOptions): Promise<RotateResult>;
+
+  /** Resolves when the database answers; throws store.unavailable otherwise. */
+  ping(): Promise<void>;
+  /** Closes the database (idempotent). Later calls fail with store.closed. */
+  close(): Promise<void>;
+}
