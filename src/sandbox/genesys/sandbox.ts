@@ -10,6 +10,7 @@ import type { SandboxContext, SandboxSettings } from './http/context.js';
 import { FaultInjector, type FaultSettings } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { RequestCounter, type RequestCounts } from './http/request-counter.js';
+import { actionRoutes } from './routes/actions.js';
 import { authorizationRoutes } from './routes/authorization.js';
 import { controlRoutes } from './routes/control.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -99,6 +100,7 @@ function routeModules(): RouteModule[] {
     authorizationRoutes,
     routingRoutes,
     credentialRoutes,
+    actionRoutes,
     integrationRoutes,
   ];
 }
