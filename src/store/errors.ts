@@ -60,9 +60,14 @@ export function storeClosed(): KitError {
 }
 
 export function storeFailed(cause: unknown): KitError {
-  return new KitError(StoreErrorCode.failed, 'the credential database rejected an operation', {
+  // The database's own words help an operator most. They cannot hold a credential or a key:
+  // those never reach the database in clear, and statements carry only hashes and ciphertext.
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const reason = cause instanceof Error ? cause.message.split('\n')[0]!.slice(0, 200) : undefined;
+  const said = reason ? `: ${reason}${typeof code === 'string' ? ` (${code})` : ''}` : '';
+  return new KitError(StoreErrorCode.failed, `the credential database rejected an operation${said}`, {
     status: 500,
-    hint: 'run with --verbose (or debug logging) for the database error',
+    hint: 'check that every backend instance runs the same kit version against this database',
     cause,
   });
 }

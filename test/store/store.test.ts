@@ -428,6 +428,16 @@ describeEachStore('credential store', (h) => {
     expect((await failure(h.open())).code).toBe('store.schema_too_new');
   });
 
+  it('reports a statement the database rejects as store.failed, in the words of the database', async () => {
+    const store = await h.open();
+    await h.sql('drop table credentials');
+    const err = await failure(put(store));
+    expect(err).toMatchObject({ code: 'store.failed', status: 500 });
+    expect(err.message).toMatch(/credentials/);
+    expect(err.message).not.toContain(CREDENTIAL);
+    await store.ping();
+  });
+
   it('pings, closes idempotently, and fails with store.closed afterwards', async () => {
     const store = await h.open();
     await store.ping();
