@@ -10,11 +10,11 @@ export const API_KEY = 'SGVsbG8sIEkgYW0gdGhlIEFQSSBrZXkh';
 export const SECRET = 'TXlTdXBlclNlY3JldEtleVRlbGxOby0xITJAMyM0JDU=';
 export const UNSIGNED_KEY = 'open-key';
 
-/** Short timeouts so failure paths finish quickly; pings effectively off unless a test turns them on. */
-export const FAST_CLIENT_TIMEOUTS = {
-  connect: 2000,
-  open: 1000,
-  close: 500,
+/** Generous for normal paths (no flakes under load); failure tests set tiny ones. Pings off unless a test drives them. */
+export const TEST_CLIENT_TIMEOUTS = {
+  connect: 5000,
+  open: 5000,
+  close: 5000,
   initialPingDelay: 60_000,
   pingInterval: 60_000,
 };
@@ -31,7 +31,7 @@ export function clientOptions(
     apiKey: API_KEY,
     clientSecret: SECRET,
     ...extra,
-    timeouts: { ...FAST_CLIENT_TIMEOUTS, ...extra.timeouts },
+    timeouts: { ...TEST_CLIENT_TIMEOUTS, ...extra.timeouts },
   };
 }
 
@@ -39,7 +39,7 @@ export async function startServer(extra: Partial<ListenAudiohookOptions> = {}) {
   return listenAudiohook({
     ...extra,
     auth: { credentials: { [API_KEY]: SECRET, [UNSIGNED_KEY]: '' }, failureDelayMs: 0, ...extra.auth },
-    timeouts: { open: 1000, close: 500, ...extra.timeouts },
+    timeouts: { open: 5000, close: 5000, ...extra.timeouts },
   });
 }
 

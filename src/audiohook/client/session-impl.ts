@@ -335,9 +335,11 @@ export class ClientSessionImpl extends EventEmitter<ClientSessionEvents> impleme
       return;
     }
     const msg = parsed.message;
-    const seqError = checkSeq(this.serverseq, msg.seq);
+    // After we signalled an error the counts may be off because of it; just follow the server's.
+    const lenient = this.currentState === 'CLOSING' && this.closeReason === 'error';
+    const seqError = lenient ? null : checkSeq(this.serverseq, msg.seq);
     this.serverseq = msg.seq;
-    const problem = seqError ?? checkAck(this.seq, msg.clientseq, 'clientseq');
+    const problem = seqError ?? (lenient ? null : checkAck(this.seq, msg.clientseq, 'clientseq'));
     if (problem) {
       this.fail(problem);
       // Once closing, the transaction is all that matters: let `closed` through even out of order.

@@ -196,8 +196,11 @@ export function createAudiohookServer(options: AudiohookServerOptions): Audiohoo
       for (const session of sessions) session.disconnect('completed', 'server shutting down');
       let timedOut = false;
       await Promise.race([all(), delay(timeouts.close).then(() => (timedOut = true))]);
-      if (timedOut) for (const session of sessions) session.terminate();
-      await all();
+      if (timedOut) {
+        for (const session of sessions) session.terminate();
+        // A hook that never returns must not hold shutdown for ever.
+        await Promise.race([all(), delay(timeouts.close)]);
+      }
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { WebSocket, type RawData } from 'ws';
 import type { Logger } from '../../log.js';
 import { AudiohookError, isAudiohookError } from '../errors.js';
-import { NULL_UUID, PROTOCOL_VERSION, type MediaParameter } from '../protocol/core.js';
+import { NULL_UUID, PROTOCOL_VERSION, UUID_PATTERN, type MediaParameter } from '../protocol/core.js';
 import { formatDuration, parseDuration } from '../protocol/duration.js';
 import { frameSampleCount, sameMedia } from '../protocol/media.js';
 import type {
@@ -55,6 +55,7 @@ export interface ServerSessionConfig {
 const CAN_DISCONNECT: ReadonlySet<ServerSessionState> = new Set(['PREPARING', 'OPENING', 'ACTIVE', 'PAUSED']);
 /** States after this side's `disconnect`, waiting for the client's `close`. */
 const DISCONNECT_SENT: ReadonlySet<ServerSessionState> = new Set(['DISCONNECTING', 'UNAUTHORIZED', 'ERROR']);
+const UUID_RE = new RegExp(UUID_PATTERN);
 const ENDED: ReadonlySet<ServerSessionState> = new Set(['CLOSING', 'CLOSED', 'FINALIZING', 'DISCONNECTED']);
 
 export class ServerSessionImpl extends EventEmitter<ServerSessionEvents> implements AudiohookServerSession {
@@ -95,7 +96,9 @@ export class ServerSessionImpl extends EventEmitter<ServerSessionEvents> impleme
     this.headers = config.headers;
     this.auth = config.auth;
     this.correlationId = config.headers.correlationId;
-    this.sessionId = config.headers.sessionId ?? NULL_UUID;
+    // Without a usable header id the session adopts the id of the client's `open` (and is refused there).
+    const headerId = config.headers.sessionId;
+    this.sessionId = headerId && UUID_RE.test(headerId) ? headerId : NULL_UUID;
     this.log = config.logger.child({ audiohookSession: this.sessionId, correlationId: this.correlationId });
     this.waitTimer = new TimerSlot(config.timers);
     this.finalized = new Promise((resolve) => (this.resolveFinalized = resolve));
@@ -243,10 +246,12 @@ export class ServerSessionImpl extends EventEmitter<ServerSessionEvents> impleme
       return;
     }
     const msg = parsed.message;
-    const seqError = checkSeq(this.clientseq, msg.seq);
+    // After we signalled an error the counts may be off because of it; just follow the client's.
+    const lenient = this.currentState === 'ERROR';
+    const seqError = lenient ? null : checkSeq(this.clientseq, msg.seq);
     // Resynchronise so the client's `close` after our error still lines up.
     this.clientseq = msg.seq;
-    const problem = seqError ?? checkAck(this.seq, msg.serverseq, 'serverseq');
+    const problem = seqError ?? (lenient ? null : checkAck(this.seq, msg.serverseq, 'serverseq'));
     if (problem) {
       this.signalError(problem.code, problem.message);
       if (msg.type !== 'close') return;
