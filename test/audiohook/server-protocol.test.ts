@@ -344,3 +344,17 @@ describe('audiohook server: failing hooks', () => {
     expect((await raw.closeSession()).type).toBe('closed');
   });
 });
+
+describe('audiohook server: shutdown', () => {
+  it('an onOpen hook that never returns does not hold close() for ever', async () => {
+    const { s } = await serve({
+      timeouts: { close: 20 },
+      hooks: { onOpen: () => new Promise<void>(() => undefined) },
+    });
+    const raw = await RawClient.connect(s.url);
+    raw.open();
+    await s.close();
+    server = undefined;
+    expect(await raw.closed).toBeGreaterThan(0);
+  });
+});
