@@ -14,6 +14,7 @@ import { actionRoutes } from './routes/actions.js';
 import { authorizationRoutes } from './routes/authorization.js';
 import { controlRoutes } from './routes/control.js';
 import { credentialRoutes } from './routes/credentials.js';
+import { flowRoutes } from './routes/flows.js';
 import { identityRoutes } from './routes/identity.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { loginRoutes } from './routes/login.js';
@@ -102,6 +103,7 @@ function routeModules(): RouteModule[] {
     credentialRoutes,
     actionRoutes,
     integrationRoutes,
+    flowRoutes,
   ];
 }
 

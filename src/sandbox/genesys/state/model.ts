@@ -176,6 +176,9 @@ export interface FlowRecord {
   dateCreated: string;
   /** Audio Monitoring action found in the flow (`audioMonitoring.enableMonitoring`), when any. */
   audioMonitoring?: boolean;
+  /** Common module variables callers may set and read. */
+  inputs: string[];
+  outputs: string[];
 }
 
 export interface FlowJobMessage {
