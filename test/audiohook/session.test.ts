@@ -338,6 +338,23 @@ describe('audiohook session: client ↔ server', () => {
     expect(audio.map((f) => f.data.byteLength)).toEqual([1000, 1000, 500]);
   });
 
+  it('streams much faster than real time with socket backpressure (800 s of stereo audio)', async () => {
+    let bytes = 0;
+    const { s } = await recordingServer({
+      hooks: {
+        selectMedia: (offers) => offers[0] ?? null,
+        onAudio: (_s, f) => void (bytes += f.data.byteLength),
+      },
+    });
+    const session = await connectAudiohook(clientOptions(s.url));
+    const big = frames(200, 64000);
+    const summary = await session.stream(big);
+    const result = await session.close();
+    expect(summary).toMatchObject({ frames: 200, bytes: 12_800_000, seconds: 800 });
+    expect(result.audio.positionSeconds).toBe(800);
+    expect(bytes).toBe(12_800_000);
+  });
+
   it('echoes the audiohook sub-protocol when offered, none otherwise', async () => {
     const { s } = await recordingServer();
     const offered = await connectAudiohook(clientOptions(s.url, { subprotocols: ['audiohook'] }));
