@@ -12,6 +12,16 @@ import { RateLimiter } from './http/rate-limit.js';
 import { RequestCounter, type RequestCounts } from './http/request-counter.js';
 import { actionRoutes } from './routes/actions.js';
 import { authorizationRoutes } from './routes/authorization.js';
+import {
+  callRoutes,
+  CallRequestSchema,
+  ConversationRequestSchema,
+  resolveRouting,
+  type CallRequestBody,
+} from './routes/calls.js';
+import { conversationRoutes, conversationView } from './routes/conversations.js';
+import { CallManager, type CallReport } from './calls/calls.js';
+import { parseBody } from './body.js';
 import { controlRoutes } from './routes/control.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { flowRoutes } from './routes/flows.js';
@@ -66,6 +76,20 @@ export interface GenesysSandbox {
   requestCounts(): RequestCounts;
   resetRequestCounts(): void;
   setFaults(settings: FaultSettings): void;
+  /** Same as `POST /sandbox/calls`: creates the conversation and starts streaming; throws a GenesysApiError for a bad request. */
+  startCall(request: CallRequestBody): CallReport;
+  /** Resolves when the call has ended (all Audiohook sessions finished). */
+  waitForCall(callId: string): Promise<CallReport>;
+  hangUp(callId: string): Promise<CallReport>;
+  /** Same as `POST /sandbox/conversations`: a connected conversation without audio; returns its API view. */
+  createConversation(request: {
+    ani: string;
+    queue?: string;
+    flow?: string;
+    agent?: string | null;
+    aniName?: string;
+    dnis?: string;
+  }): ReturnType<typeof conversationView>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +115,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /** The route modules, in registration order. */
-function routeModules(): RouteModule[] {
+function routeModules(calls: CallManager): RouteModule[] {
   // Fixed paths under /api/v2/integrations/ (credentials, actions, types) come before /:integrationId.
   return [
     loginRoutes,
@@ -104,6 +128,8 @@ function routeModules(): RouteModule[] {
     actionRoutes,
     integrationRoutes,
     flowRoutes,
+    conversationRoutes,
+    (app, ctx) => callRoutes(app, ctx, calls),
   ];
 }
 
@@ -137,7 +163,8 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     ...(options.actionExecutor ? { executor: options.actionExecutor } : {}),
     baseUrl: () => baseUrl,
   };
-  const app = createApp(ctx, routeModules());
+  const calls = new CallManager(ctx);
+  const app = createApp(ctx, routeModules(calls));
   const server = createServer(app);
   await listen(server, options.port ?? SANDBOX.genesysPort, host);
   const port = (server.address() as AddressInfo).port;
@@ -160,14 +187,32 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     requestCounts: () => ctx.counter.snapshot(),
     resetRequestCounts: () => ctx.counter.reset(),
     setFaults: (f) => ctx.faults.set(f),
+    startCall: (request) => {
+      const body = parseBody(CallRequestSchema, request);
+      return calls.start(body, resolveRouting(state, body));
+    },
+    waitForCall: (id) =>
+      calls.wait(id) ?? Promise.reject(new KitError('sandbox.no_such_call', `call ${id} not found`)),
+    hangUp: (id) =>
+      calls.hangup(id) ?? Promise.reject(new KitError('sandbox.no_such_call', `call ${id} not found`)),
+    createConversation: (request) => {
+      const body = parseBody(ConversationRequestSchema, request);
+      return conversationView(state, calls.createConversation(body, resolveRouting(state, body)));
+    },
     stop: () => {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }).then(() => {
-        store.changed();
-        store.flush();
-      });
+      stopped ??= calls
+        .stopAll()
+        .then(
+          () =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        )
+        .then(() => {
+          store.changed();
+          store.flush();
+        });
       return stopped;
     },
   };

@@ -1,0 +1,363 @@
+import { randomUUID } from 'node:crypto';
+import { pace } from '../../../audio/index.js';
+import {
+  connectAudiohook,
+  resultOf,
+  type AudiohookClientResult,
+  type AudiohookClientSession,
+  type JsonObject,
+  type MediaParameter,
+} from '../../../audiohook/index.js';
+import type { SandboxContext } from '../http/context.js';
+import type { ConversationRecord, IntegrationRecord, ParticipantRecord } from '../state/model.js';
+import { callAudio, framesFor, type CallAudio, type CallAudioRequest } from './audio.js';
+
+/** What a test asks for: who calls, where the call goes, what is said and how fast. */
+export interface CallRequest {
+  /** E.164, with or without `tel:`. */
+  ani: string;
+  aniName?: string;
+  dnis?: string;
+  /** Queue name or id the call is routed to. */
+  queue?: string;
+  /** Inbound call flow (name or id) the call enters first. */
+  flow?: string;
+  /** Agent user id or email; null = no agent answers. Default: the first seeded agent. */
+  agent?: string | null;
+  audio?: CallAudioRequest;
+  /** 1 = real time (default), N = N times faster, 'max' = no pacing. */
+  speed?: number | 'max';
+  /** Audio frame length in ms (default 200, the reference client's). */
+  frameMs?: number;
+  language?: string;
+  /** Stay connected once the audio has been played, until hung up (the Audiohook session stays open too). */
+  keepConnected?: boolean;
+}
+
+export interface CallSessionReport {
+  integrationId: string;
+  integrationName: string;
+  connectionUri: string;
+  /** The Audiohook client's result, once the session has ended. */
+  result?: AudiohookClientResult;
+  /** A failure before any session could start (bad credential, bad options). */
+  error?: { code: string; message: string };
+}
+
+export interface CallReport {
+  id: string;
+  conversationId: string;
+  ani: string;
+  queueId?: string;
+  flowId?: string;
+  agentUserId?: string;
+  /** Audio monitoring was on for the call (queue setting or the flow's Audio Monitoring action). */
+  monitored: boolean;
+  state: 'active' | 'ended';
+  startTime: string;
+  endTime?: string;
+  audioSeconds: number;
+  sessions: CallSessionReport[];
+}
+
+/** Normalises an ANI to the `tel:+…` form Genesys shows in conversations. */
+export function telUri(e164: string): string {
+  return e164.startsWith('tel:') ? e164 : `tel:${e164}`;
+}
+
+/** Resolves when the call is hung up (or `also` settles first, e.g. the server ended the session). */
+function untilAborted(signal: AbortSignal, also?: Promise<unknown>): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void also?.then(done, done);
+  });
+}
+
+interface LiveCall {
+  report: CallReport;
+  abort: AbortController;
+  sessions: Set<AudiohookClientSession>;
+  done: Promise<CallReport>;
+}
+
+/**
+ * Simulated calls. Each creates a conversation (customer, IVR/ACD, agent) and, when audio monitoring
+ * is on for it, streams its audio to every ENABLED and ACTIVE `audiohook` integration, signed with the
+ * integration's `audioHook` credential, exactly as Genesys' Audiohook client would.
+ */
+export class CallManager {
+  private readonly calls = new Map<string, LiveCall>();
+
+  constructor(private readonly ctx: SandboxContext) {}
+
+  /** Creates the conversation and starts streaming in the background; throws a 400 for a bad request. */
+  start(
+    request: CallRequest,
+    resolved: { queueId?: string; flowId?: string; agentUserId?: string },
+  ): CallReport {
+    const { state } = this.ctx.store;
+    const audio = callAudio(request.audio);
+    const conversation = this.createConversation(request, resolved);
+    const queue = resolved.queueId ? state.queues.find((q) => q.id === resolved.queueId) : undefined;
+    const flow = resolved.flowId ? state.flows.find((f) => f.id === resolved.flowId) : undefined;
+    // Simplification: monitoring is on for the whole call when the flow's action or the queue turns it on.
+    const monitored = flow?.audioMonitoring === true || queue?.enableAudioMonitoring === true;
+    const targets = monitored
+      ? state.integrations.filter(
+          (i) =>
+            i.integrationTypeId === 'audiohook' &&
+            i.intendedState === 'ENABLED' &&
+            i.reportedState.code === 'ACTIVE',
+        )
+      : [];
+    const report: CallReport = {
+      id: randomUUID(),
+      conversationId: conversation.id,
+      ani: telUri(request.ani),
+      ...resolved,
+      monitored,
+      state: 'active',
+      startTime: conversation.startTime,
+      audioSeconds: audio.external.length / 8000,
+      sessions: targets.map((i) => ({
+        integrationId: i.id,
+        integrationName: i.config.name,
+        connectionUri:
+          typeof i.config.properties.connectionUri === 'string' ? i.config.properties.connectionUri : '',
+      })),
+    };
+    const live: LiveCall = {
+      report,
+      abort: new AbortController(),
+      sessions: new Set(),
+      done: Promise.resolve(report),
+    };
+    const running =
+      targets.length > 0
+        ? targets.map((integration, n) =>
+            this.stream(live, integration, conversation, audio, request, report.sessions[n]!),
+          )
+        : [this.silentCall(live, audio, request)];
+    live.done = Promise.all(running).then(() => this.end(live, conversation));
+    this.calls.set(report.id, live);
+    return report;
+  }
+
+  get(id: string): CallReport | undefined {
+    return this.calls.get(id)?.report;
+  }
+
+  wait(id: string): Promise<CallReport> | undefined {
+    return this.calls.get(id)?.done;
+  }
+
+  /** Ends a call now: audio stops, sessions close with `end`. */
+  hangup(id: string): Promise<CallReport> | undefined {
+    const live = this.calls.get(id);
+    if (!live) return undefined;
+    live.abort.abort();
+    return live.done;
+  }
+
+  async stopAll(): Promise<void> {
+    const all = [...this.calls.values()];
+    for (const c of all) c.abort.abort();
+    await Promise.all(all.map((c) => c.done));
+  }
+
+  /** Creates a connected conversation with no audio; it lasts until `disconnect`. */
+  createConversation(
+    request: Pick<CallRequest, 'ani' | 'aniName' | 'dnis'>,
+    resolved: { queueId?: string; flowId?: string; agentUserId?: string },
+  ): ConversationRecord {
+    const { state } = this.ctx.store;
+    const at = this.ctx.store.iso();
+    const ani = telUri(request.ani);
+    const dnis = telUri(request.dnis ?? '+34900000000');
+    const participants: ParticipantRecord[] = [
+      {
+        id: randomUUID(),
+        purpose: 'customer',
+        ...(request.aniName ? { name: request.aniName } : {}),
+        ani,
+        dnis,
+        address: ani,
+        startTime: at,
+        state: 'connected',
+      },
+    ];
+    const flow = resolved.flowId ? state.flows.find((f) => f.id === resolved.flowId) : undefined;
+    if (flow)
+      participants.push({
+        id: randomUUID(),
+        purpose: 'ivr',
+        name: flow.name,
+        ani,
+        dnis,
+        startTime: at,
+        state: 'disconnected',
+        endTime: at,
+      });
+    if (resolved.queueId) {
+      participants.push({
+        id: randomUUID(),
+        purpose: 'acd',
+        queueId: resolved.queueId,
+        ani,
+        dnis,
+        startTime: at,
+        state: 'disconnected',
+        endTime: at,
+      });
+    }
+    const agent = resolved.agentUserId ? state.users.find((u) => u.id === resolved.agentUserId) : undefined;
+    if (agent) {
+      participants.push({
+        id: randomUUID(),
+        purpose: 'agent',
+        name: agent.name,
+        userId: agent.id,
+        ...(resolved.queueId ? { queueId: resolved.queueId } : {}),
+        address: `sip:${agent.id}@sandbox.invalid`,
+        ani,
+        dnis,
+        startTime: at,
+        state: 'connected',
+      });
+    }
+    const conversation: ConversationRecord = {
+      id: randomUUID(),
+      startTime: at,
+      ...(resolved.queueId ? { queueId: resolved.queueId } : {}),
+      ...(resolved.flowId ? { flowId: resolved.flowId } : {}),
+      participants,
+    };
+    state.conversations.push(conversation);
+    // Keep the last thousand conversations.
+    if (state.conversations.length > 1000) state.conversations.splice(0, state.conversations.length - 1000);
+    this.ctx.store.changed();
+    return conversation;
+  }
+
+  private async stream(
+    live: LiveCall,
+    integration: IntegrationRecord,
+    conversation: ConversationRecord,
+    audio: CallAudio,
+    request: CallRequest,
+    out: CallSessionReport,
+  ): Promise<void> {
+    const { state } = this.ctx.store;
+    const credId = integration.config.credentials.audioHook?.id;
+    const cred = credId ? state.credentials.find((c) => c.id === credId) : undefined;
+    const customer = conversation.participants[0]!;
+    const channel = integration.config.properties.channel;
+    const media: MediaParameter[] =
+      channel === 'external' || channel === 'internal'
+        ? [{ type: 'audio', format: 'PCMU', channels: [channel], rate: 8000 }]
+        : [
+            { type: 'audio', format: 'PCMU', channels: ['external', 'internal'], rate: 8000 },
+            { type: 'audio', format: 'PCMU', channels: ['external'], rate: 8000 },
+            { type: 'audio', format: 'PCMU', channels: ['internal'], rate: 8000 },
+          ];
+    const advanced = integration.config.advanced as JsonObject;
+    let session: AudiohookClientSession;
+    try {
+      session = await connectAudiohook({
+        uri: out.connectionUri,
+        organizationId: state.organization.id,
+        conversationId: conversation.id,
+        participant: {
+          id: customer.id,
+          ani: customer.ani ?? '',
+          aniName: customer.name ?? '',
+          dnis: customer.dnis ?? '',
+        },
+        media,
+        apiKey: cred?.fields.apiKey ?? '',
+        ...(cred?.fields.clientSecret ? { clientSecret: cred.fields.clientSecret } : {}),
+        ...(Object.keys(advanced).length > 0 ? { customConfig: advanced } : {}),
+        ...(request.language ? { language: request.language } : {}),
+        logger: this.ctx.logger,
+      });
+    } catch (err) {
+      const result = resultOf(err);
+      if (result) out.result = result;
+      else {
+        const e = err as { code?: string; message?: string };
+        out.error = { code: e.code ?? 'internal', message: e.message ?? String(err) };
+      }
+      return;
+    }
+    live.sessions.add(session);
+    try {
+      const selected = session.selectedMedia;
+      if (selected && !live.abort.signal.aborted) {
+        const frames = framesFor(audio, selected.channels, request.frameMs ?? 200);
+        const perSecond = 8000 * selected.channels.length;
+        const speed = request.speed ?? 1;
+        const source =
+          speed === 'max'
+            ? frames
+            : pace(frames, { duration: (f) => f.byteLength / perSecond, speed, signal: live.abort.signal });
+        try {
+          await session.stream(source);
+        } catch (err) {
+          // A hang-up aborts the pacing; any other failure is already in the session result.
+          this.ctx.logger.debug({ err, callId: live.report.id }, 'call audio stopped');
+        }
+      }
+      if (request.keepConnected) await untilAborted(live.abort.signal, session.done);
+      out.result = await session.close('end');
+    } finally {
+      live.sessions.delete(session);
+    }
+  }
+
+  /** A call nobody listens to still lasts as long as its audio (and, when asked, until hung up). */
+  private async silentCall(live: LiveCall, audio: CallAudio, request: CallRequest): Promise<void> {
+    const speed = request.speed ?? 1;
+    if (speed !== 'max') {
+      const frames = framesFor(audio, ['external'], request.frameMs ?? 200);
+      try {
+        for await (const _frame of pace(frames, {
+          duration: (f) => f.byteLength / 8000,
+          speed,
+          signal: live.abort.signal,
+        })) {
+          // Nothing is sent: the time passes as the audio would.
+        }
+      } catch {
+        // Hung up.
+      }
+    }
+    if (request.keepConnected) await untilAborted(live.abort.signal);
+  }
+
+  /** Ends a conversation made by `createConversation`. */
+  disconnect(conversation: ConversationRecord): void {
+    if (conversation.endTime) return;
+    const at = this.ctx.store.iso();
+    conversation.endTime = at;
+    for (const p of conversation.participants) {
+      if (p.state === 'connected') {
+        p.state = 'disconnected';
+        p.endTime = at;
+      }
+    }
+    this.ctx.store.changed();
+  }
+
+  private end(live: LiveCall, conversation: ConversationRecord): CallReport {
+    this.disconnect(conversation);
+    this.ctx.store.flush();
+    live.report.state = 'ended';
+    live.report.endTime = conversation.endTime;
+    return live.report;
+  }
+}

@@ -1,0 +1,129 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { Express } from 'express';
+import { badRequest, notFound } from '../api-error.js';
+import { parseBody } from '../body.js';
+import type { CallManager } from '../calls/calls.js';
+import type { SandboxContext } from '../http/context.js';
+import type { OrgState } from '../state/model.js';
+import { conversationView } from './conversations.js';
+
+const E164 = Type.String({
+  pattern: '^(tel:)?\\+[1-9][0-9]{6,14}$',
+  description: 'E.164, e.g. +34600000000',
+});
+
+const Routing = {
+  ani: E164,
+  aniName: Type.Optional(Type.String()),
+  dnis: Type.Optional(E164),
+  queue: Type.Optional(Type.String({ minLength: 1, description: 'Queue name or id.' })),
+  flow: Type.Optional(Type.String({ minLength: 1, description: 'Inbound call flow name or id.' })),
+  agent: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+};
+
+/** `POST /sandbox/conversations`: a connected conversation without audio. */
+export const ConversationRequestSchema = Type.Object(Routing, { additionalProperties: false });
+
+/** `POST /sandbox/calls`: a call whose audio is streamed to the org's Audiohook integrations. */
+export const CallRequestSchema = Type.Object(
+  {
+    ...Routing,
+    audio: Type.Optional(
+      Type.Object(
+        {
+          wav: Type.Optional(Type.String({ minLength: 1, description: 'WAV file, base64.' })),
+          pcmu: Type.Optional(Type.String({ minLength: 1, description: 'µ-law 8 kHz mono, base64.' })),
+          tone: Type.Optional(
+            Type.Object(
+              {
+                frequency: Type.Optional(Type.Number({ minimum: 20, maximum: 3900 })),
+                seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 600 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    speed: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Literal('max')])),
+    frameMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 1000 })),
+    language: Type.Optional(Type.String({ minLength: 2 })),
+    keepConnected: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type CallRequestBody = Static<typeof CallRequestSchema>;
+
+/** Resolves queue, flow and agent names to ids; 400 for anything that does not exist. */
+export function resolveRouting(state: OrgState, body: Static<typeof ConversationRequestSchema>) {
+  const field = (name: string) => ({ details: [{ errorCode: 'invalid.value', fieldName: name }] });
+  if (body.queue === undefined && body.flow === undefined) {
+    throw badRequest('Give the queue or the flow the call goes to', field('queue'));
+  }
+  const byNameOrId = <T extends { id: string; name: string }>(list: T[], key: string) =>
+    list.find((x) => x.id === key || x.name.toLowerCase() === key.toLowerCase());
+  const queue = body.queue === undefined ? undefined : byNameOrId(state.queues, body.queue);
+  if (body.queue !== undefined && !queue) throw badRequest(`Queue ${body.queue} not found`, field('queue'));
+  const flow =
+    body.flow === undefined
+      ? undefined
+      : byNameOrId(
+          state.flows.filter((f) => f.type === 'inboundcall'),
+          body.flow,
+        );
+  if (body.flow !== undefined && !flow)
+    throw badRequest(`Inbound call flow ${body.flow} not found`, field('flow'));
+  let agentUserId: string | undefined;
+  if (body.agent !== null) {
+    const key = body.agent?.toLowerCase();
+    const agent =
+      key === undefined
+        ? state.users[0]
+        : state.users.find((u) => u.id === body.agent || u.email.toLowerCase() === key);
+    if (!agent) throw badRequest(`Agent ${body.agent ?? ''} not found`, field('agent'));
+    agentUserId = agent.id;
+  }
+  return {
+    ...(queue ? { queueId: queue.id } : {}),
+    ...(flow ? { flowId: flow.id } : {}),
+    ...(agentUserId ? { agentUserId } : {}),
+  };
+}
+
+/** Sandbox-only routes that make conversations and calls happen. */
+export function callRoutes(app: Express, ctx: SandboxContext, calls: CallManager): void {
+  const { state } = ctx.store;
+
+  app.post('/sandbox/conversations', (req, res) => {
+    const body = parseBody(ConversationRequestSchema, req.body);
+    const c = calls.createConversation(body, resolveRouting(state, body));
+    res.json(conversationView(state, c));
+  });
+
+  app.post('/sandbox/conversations/:conversationId/disconnect', (req, res) => {
+    const c = state.conversations.find((x) => x.id === String(req.params.conversationId));
+    if (!c) throw notFound(`Conversation ${String(req.params.conversationId)} not found`);
+    calls.disconnect(c);
+    res.json(conversationView(state, c));
+  });
+
+  app.post('/sandbox/calls', (req, res) => {
+    const body = parseBody(CallRequestSchema, req.body);
+    res.json(calls.start(body, resolveRouting(state, body)));
+  });
+
+  app.get('/sandbox/calls/:callId', async (req, res) => {
+    const id = String(req.params.callId);
+    const report = calls.get(id);
+    if (!report) throw notFound(`Call ${id} not found`);
+    res.json(req.query.wait === 'true' ? await calls.wait(id) : report);
+  });
+
+  app.post('/sandbox/calls/:callId/hangup', async (req, res) => {
+    const id = String(req.params.callId);
+    const done = calls.hangup(id);
+    if (!done) throw notFound(`Call ${id} not found`);
+    res.json(await done);
+  });
+}
