@@ -1,0 +1,154 @@
+import express, { type Express } from 'express';
+import type { KitConfig } from '../config/index.js';
+import type { TokenProvider } from '../daspeak/index.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { CredentialStore } from '../store/index.js';
+import { requireAgent } from './auth/agent.js';
+import { createAgentVerifier } from './auth/agent-verifier.js';
+import { requireApiKey } from './auth/api-key.js';
+import { auditDenials } from './auth/denials.js';
+import { systemClock, type Clock } from './clock.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { createConversationReader } from './genesys/conversation.js';
+import { fixedOrganization, organizationOfClient } from './genesys/organization.js';
+import { genesysOrigins, type GenesysOrigins } from './genesys/origins.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
+import { createRateLimiters } from './rate-limit.js';
+import { requestLog } from './request-log.js';
+import { agentConsentRoutes } from './routes/agent-consent.js';
+import { agentCredentialRoutes } from './routes/agent-credentials.js';
+import type { RouteContext } from './routes/context.js';
+import { healthRoutes } from './routes/health.js';
+import { ivrRoutes } from './routes/ivr.js';
+import { tokenRoutes } from './routes/token.js';
+import { widgetFileRoutes } from './routes/widget-files.js';
+import { allowedOrigins, corsFor, securityHeaders } from './security.js';
+import { measuredStore } from './store-metrics.js';
+import { createTokenSource } from './token/token-source.js';
+import { renderConfigJs, widgetConfig } from './widget/config-js.js';
+import { widgetFiles } from './widget/files.js';
+
+export interface AppDeps {
+  config: KitConfig;
+  /** The credential store (opened and migrated by the caller, who also closes it). */
+  store: CredentialStore;
+  /** das-Peak client-credentials tokens (src/daspeak createTokenProvider). */
+  tokenProvider: TokenProvider;
+  clock?: Clock;
+  logger?: Logger;
+  /**
+   * Where the org's Platform API, login and agent UI are, instead of genesys.region / baseUrl (a
+   * sandbox org in tests).
+   */
+  genesysBaseUrl?: string;
+  /** The org agent tokens must belong to, instead of genesys.organizationId or the kit client's org. */
+  organizationId?: string;
+  /** The package's widget/ folder (utils.js, dist/). */
+  widgetDir?: string;
+  /** The widget's implicit-grant client id, when it is not in widget.clientId (e.g. from provisioning). */
+  widgetClientId?: string;
+  /** Refuse to store a credential unless the caller's consent is on record (default false). */
+  requireConsent?: boolean;
+  /** How long a positive conversation check is reused for one token (default: min(agent cache, 10 s)). */
+  conversationCacheSeconds?: number;
+  /** Timeout of each request to Genesys Cloud (default 10 s). */
+  genesysTimeoutMs?: number;
+}
+
+export interface BackendApp {
+  /** The Express application; mount it in an http server. */
+  app: Express;
+  metrics: ServerMetrics;
+  origins: GenesysOrigins;
+  /** Stops the app's timers (rate-limit windows). Does not close the store. */
+  close(): void;
+}
+
+/**
+ * Composes the backend: security headers and CORS, the token proxy, the credential and consent
+ * routes for the widget (agent token) and for data actions (API key), the widget files, health and
+ * metrics. Everything it keeps (caches, limits, metrics) belongs to this one app.
+ */
+export function createApp(deps: AppDeps): BackendApp {
+  const { config } = deps;
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? systemClock;
+  const metrics = createMetrics();
+  const origins = genesysOrigins(
+    deps.genesysBaseUrl !== undefined ? { baseUrl: deps.genesysBaseUrl } : config.genesys,
+  );
+  const organizationId = deps.organizationId ?? config.genesys.organizationId;
+  const organization =
+    organizationId !== undefined
+      ? fixedOrganization(organizationId)
+      : organizationOfClient(origins, config.genesys, deps.genesysTimeoutMs);
+  const timeoutMs = deps.genesysTimeoutMs ?? 10_000;
+
+  const verifier = createAgentVerifier({
+    apiUrl: origins.apiUrl,
+    organization,
+    cacheSeconds: config.backend.agentTokenCacheSeconds,
+    clock,
+    timeoutMs,
+    onCheck: (source, outcome) => metrics.agentTokenChecks.inc({ source, outcome }),
+  });
+  const limits = createRateLimiters(config.backend.rateLimit, metrics);
+  const store = measuredStore(deps.store, metrics);
+  const ctx: RouteContext = {
+    config,
+    store,
+    metrics,
+    logger,
+    clock,
+    agentAuth: requireAgent(verifier),
+    apiKeyAuth: requireApiKey(config.backend.apiKeys),
+    limits,
+    conversations: createConversationReader({
+      apiUrl: origins.apiUrl,
+      clock,
+      cacheSeconds: deps.conversationCacheSeconds ?? Math.min(config.backend.agentTokenCacheSeconds, 10),
+      timeoutMs,
+    }),
+    tokens: createTokenSource({
+      provider: deps.tokenProvider,
+      clock,
+      logger,
+      onUpstream: (outcome) => metrics.upstreamTokenRequests.inc({ outcome }),
+    }),
+    requireConsent: deps.requireConsent ?? false,
+  };
+
+  const security = {
+    selfOrigin: config.backend.publicUrl,
+    genesysAppsOrigin: origins.appsOrigin,
+    genesysApiOrigin: origins.apiOrigin,
+    daspeakSocketOrigin: config.daspeak.socketio.url,
+    extraOrigins: config.backend.allowedOrigins,
+  };
+  const configJs = renderConfigJs(
+    widgetConfig(config, { genesysAppsOrigin: origins.appsOrigin, widgetClientId: deps.widgetClientId }),
+  );
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('etag', false);
+  app.use(requestLog(logger, metrics));
+  app.use(securityHeaders(security));
+  app.use(['/token', '/database', '/api'], ...corsFor(allowedOrigins(security)));
+
+  const router = express.Router({ caseSensitive: true, strict: false });
+  healthRoutes(router, ctx);
+  tokenRoutes(router, ctx);
+  agentCredentialRoutes(router, ctx);
+  agentConsentRoutes(router, ctx);
+  ivrRoutes(router, ctx);
+  widgetFileRoutes(router, widgetFiles(deps.widgetDir), configJs);
+  app.use(router);
+
+  app.use(notFoundHandler);
+  app.use(auditDenials(store, metrics, logger));
+  app.use(errorHandler(logger));
+
+  return { app, metrics, origins, close: () => limits.close() };
+}

@@ -1,0 +1,44 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ApiError } from '../errors.js';
+import { stateOf } from '../locals.js';
+
+/** Header data actions send the key in (the Genesys integration credential fills it). */
+export const API_KEY_HEADER = 'x-api-key';
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Returns which configured key (0-based) `presented` is, or -1. Every key is compared, on digests of
+ * equal length, so neither the time taken nor an early exit says how much of a guess was right or
+ * which key it was close to.
+ */
+export function matchApiKey(keys: readonly Buffer[], presented: string): number {
+  const candidate = digest(presented);
+  let found = -1;
+  for (let i = 0; i < keys.length; i++) {
+    if (timingSafeEqual(keys[i]!, candidate) && found === -1) found = i;
+  }
+  return found;
+}
+
+/** Requires one of `backend.apiKeys` (two during a rotation) in X-API-Key. */
+export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
+  const keys = apiKeys.map(digest);
+  return (req, res, next) => {
+    const state = stateOf(res);
+    state.actor = { type: 'ivr', id: 'unauthenticated' };
+    const presented = req.headers[API_KEY_HEADER];
+    if (presented === undefined || presented === '') {
+      throw new ApiError(401, 'auth.missing_api_key', 'send the backend API key in the X-API-Key header');
+    }
+    if (typeof presented !== 'string' || presented.length > 1024) {
+      throw new ApiError(401, 'auth.invalid_api_key', 'the API key is not valid');
+    }
+    const index = matchApiKey(keys, presented);
+    if (index < 0) throw new ApiError(401, 'auth.invalid_api_key', 'the API key is not valid');
+    state.apiKeyIndex = index + 1;
+    state.actor = { type: 'ivr', id: `api-key-${index + 1}` };
+    next();
+  };
+}

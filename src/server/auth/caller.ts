@@ -1,0 +1,88 @@
+import type { Request, Response } from 'express';
+import { normaliseAni } from '../../identity/ani.js';
+import { isKitError } from '../../errors.js';
+import type { AccessContext } from '../../store/index.js';
+import { ApiError } from '../errors.js';
+import type { ConversationReader } from '../genesys/conversation.js';
+import { stateOf } from '../locals.js';
+
+/** Header the widget's utils.js sends the conversation id in (a field of the same name also works). */
+export const CONVERSATION_HEADER = 'x-conversation-id';
+const CONVERSATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The conversation a request names, from the X-Conversation-Id header or a `conversationId` field
+ * (already checked by the route's schema). Both may be sent, but then they must agree.
+ */
+export function conversationIdOf(req: Request, res: Response, field: string | undefined): string | undefined {
+  const header = req.headers[CONVERSATION_HEADER];
+  if (header !== undefined && (typeof header !== 'string' || !CONVERSATION_ID.test(header))) {
+    throw new ApiError(
+      400,
+      'conversation.invalid_id',
+      'the X-Conversation-Id header must be a Genesys conversation id (1 to 128 letters, digits or . _ : -)',
+    );
+  }
+  if (header !== undefined && field !== undefined && header !== field) {
+    throw new ApiError(
+      400,
+      'conversation.ambiguous',
+      'the X-Conversation-Id header and the conversationId field name different conversations',
+    );
+  }
+  const id = header ?? field;
+  if (id !== undefined) stateOf(res).conversationId = id;
+  return id;
+}
+
+export interface CallerAccess {
+  /** The caller number in E.164, the key of the store. */
+  e164: string;
+  ctx: AccessContext;
+}
+
+/**
+ * An agent may read, write or delete only the credential of the customer on a conversation the
+ * agent is on now: the conversation is read with the agent's own token, and its customer ANI,
+ * normalised, must be the number the request names, normalised.
+ */
+export async function authorizeAgentForCaller(
+  res: Response,
+  conversations: ConversationReader,
+  requestedAni: string,
+  conversationId: string | undefined,
+  defaultCountry: string | undefined,
+): Promise<CallerAccess> {
+  const state = stateOf(res);
+  const agent = state.agent;
+  const token = state.agentToken;
+  if (!agent || token === undefined) throw new Error('authorizeAgentForCaller used without requireAgent');
+  state.requestedAni = requestedAni;
+  if (conversationId === undefined) {
+    throw new ApiError(
+      400,
+      'conversation.missing_id',
+      'send the id of the conversation the agent is on (X-Conversation-Id header or conversationId field)',
+    );
+  }
+  const e164 = normaliseAni(requestedAni, { defaultCountry });
+  const facts = await conversations.read(token, agent.tokenHash, conversationId, agent.userId);
+  if (!facts.agentActive) {
+    throw new ApiError(403, 'auth.not_on_conversation', 'the agent is not connected to that conversation');
+  }
+  let customer: string;
+  try {
+    customer = normaliseAni(facts.customerAni, { defaultCountry });
+  } catch (err) {
+    if (!isKitError(err) || !err.code.startsWith('ani.')) throw err;
+    throw new ApiError(
+      409,
+      'conversation.no_caller_number',
+      'the conversation has no usable customer number (withheld or not a phone number)',
+    );
+  }
+  if (customer !== e164) {
+    throw new ApiError(403, 'ani.mismatch', "the number is not the caller of the agent's conversation");
+  }
+  return { e164, ctx: { actor: { type: 'agent', id: agent.userId }, conversationId } };
+}

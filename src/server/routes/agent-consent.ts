@@ -1,0 +1,47 @@
+import type { Router } from 'express';
+import { acceptBody } from '../body.js';
+import { ApiError, methodNotAllowed } from '../errors.js';
+import { ConversationQuery, PutConsentBody } from '../schemas.js';
+import { parseInput } from '../validation.js';
+import { agentCaller, pickConversation } from './agent-credentials.js';
+import { auditAs, noStore, noteTarget } from './common.js';
+import type { RouteContext } from './context.js';
+import { consentView } from './views.js';
+
+export const consentNotFound = () =>
+  new ApiError(404, 'consent.not_found', 'no consent has been recorded for this caller');
+
+/**
+ * `/api/v1/consent/{ani}` for the widget: the agent records the caller's consent (with the version
+ * of the wording read to them), reads it, or withdraws it, which deletes the credential too.
+ */
+export function agentConsentRoutes(router: Router, ctx: RouteContext): void {
+  const agent = [noStore, ctx.agentAuth, ctx.limits.agent] as const;
+  router
+    .route('/api/v1/consent/:ani')
+    // The store has no audit action for reading consent: a refused read is logged and counted only.
+    .get(noteTarget, ...agent, async (req, res) => {
+      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
+      const access = await agentCaller(ctx, req, res, String(req.params.ani), query.conversationId);
+      const consent = await ctx.store.getConsent(access.e164);
+      if (!consent) throw consentNotFound();
+      res.json(consentView(consent));
+    })
+    .put(auditAs('consent.record'), ...acceptBody(['json']), noteTarget, ...agent, async (req, res) => {
+      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
+      const body = parseInput(PutConsentBody, req.body, 'body');
+      const conversationId = pickConversation(query.conversationId, body.conversationId);
+      const access = await agentCaller(ctx, req, res, String(req.params.ani), conversationId);
+      const consent = await ctx.store.recordConsent(access.ctx, access.e164, {
+        wordingVersion: body.wordingVersion,
+      });
+      res.json(consentView(consent));
+    })
+    .delete(auditAs('consent.withdraw'), noteTarget, ...agent, async (req, res) => {
+      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
+      const access = await agentCaller(ctx, req, res, String(req.params.ani), query.conversationId);
+      const result = await ctx.store.withdrawConsent(access.ctx, access.e164);
+      res.json({ withdrawn: true, ...result });
+    })
+    .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
+}

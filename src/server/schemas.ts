@@ -1,0 +1,113 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Request schemas of the backend's routes. Descriptions complete the 400 message ("the body field
+ * "credential" must be …"), so they are written as the end of that sentence.
+ */
+
+/** das-Peak credentials are a few kilobytes; the store refuses more than 256 KiB. */
+export const MAX_CREDENTIAL_LENGTH = 256 * 1024;
+
+export const ConversationId = Type.String({
+  pattern: '^[A-Za-z0-9._:-]{1,128}$',
+  description: 'must be a Genesys conversation id (1 to 128 letters, digits or . _ : -)',
+});
+
+/** A caller number in any form normaliseAni accepts; the normalisation itself reports what is wrong. */
+const CallerId = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: 'must be the caller number, 1 to 256 characters',
+});
+
+const Credential = Type.String({
+  minLength: 1,
+  maxLength: MAX_CREDENTIAL_LENGTH,
+  description: `must be the credential das-Peak returned, 1 to ${MAX_CREDENTIAL_LENGTH} characters`,
+});
+
+const ModelHash = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: 'must be the das-Peak model hash, 1 to 256 characters',
+});
+
+const WordingVersion = Type.String({
+  pattern: '^[A-Za-z0-9._:-]{1,64}$',
+  description: 'must name the consent wording version (1 to 64 letters, digits or . _ : -)',
+});
+
+const closed = { additionalProperties: false } as const;
+
+// --- widget routes of the seed utils.js (form-encoded) ----------------------------------------------
+
+export const StoreCredentialForm = Type.Object(
+  {
+    id: CallerId,
+    credential: Credential,
+    conversationId: Type.Optional(ConversationId),
+    modelHash: Type.Optional(ModelHash),
+  },
+  closed,
+);
+export type StoreCredentialForm = Static<typeof StoreCredentialForm>;
+
+export const CallerIdForm = Type.Object(
+  { id: CallerId, conversationId: Type.Optional(ConversationId) },
+  closed,
+);
+export type CallerIdForm = Static<typeof CallerIdForm>;
+
+// --- JSON resource API (widget and data actions) ---------------------------------------------------
+
+export const ConversationQuery = Type.Object({ conversationId: Type.Optional(ConversationId) }, closed);
+export type ConversationQuery = Static<typeof ConversationQuery>;
+
+export const PutCredentialBody = Type.Object(
+  {
+    credential: Credential,
+    modelHash: Type.Optional(ModelHash),
+    conversationId: Type.Optional(ConversationId),
+  },
+  closed,
+);
+export type PutCredentialBody = Static<typeof PutCredentialBody>;
+
+export const PutConsentBody = Type.Object(
+  { wordingVersion: WordingVersion, conversationId: Type.Optional(ConversationId) },
+  closed,
+);
+export type PutConsentBody = Static<typeof PutConsentBody>;
+
+export const EmptyQuery = Type.Object({}, closed);
+
+// --- Genesys Platform API answers the backend relies on ------------------------------------------
+
+/** GET /api/v2/tokens/me (TokenInfo): only the organization is read. */
+export const TokenInfo = Type.Object({
+  organization: Type.Object({ id: Type.String({ minLength: 1 }) }),
+});
+export type TokenInfo = Static<typeof TokenInfo>;
+
+/** GET /api/v2/users/me: the agent's user id. */
+export const UserMe = Type.Object({ id: Type.String({ minLength: 1 }), name: Type.Optional(Type.String()) });
+export type UserMe = Static<typeof UserMe>;
+
+/** GET /api/v2/conversations/{id}: the participants say who the caller is and who is on the call. */
+export const ConversationParticipant = Type.Object({
+  purpose: Type.Optional(Type.String()),
+  userId: Type.Optional(Type.String()),
+  ani: Type.Optional(Type.String()),
+  endTime: Type.Optional(Type.String()),
+  state: Type.Optional(Type.String()),
+  calls: Type.Optional(Type.Array(Type.Object({ state: Type.Optional(Type.String()) }))),
+});
+export const Conversation = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  endTime: Type.Optional(Type.String()),
+  participants: Type.Array(ConversationParticipant),
+});
+export type Conversation = Static<typeof Conversation>;
+
+/** POST {login}/oauth/token (client credentials), used to learn the org of the kit's own client. */
+export const GenesysTokenAnswer = Type.Object({ access_token: Type.String({ minLength: 1 }) });
