@@ -170,6 +170,23 @@ describe('rate limiting, faults and request counts', () => {
     expect((await call(s, undefined, 'GET', '/sandbox/faults')).body).toEqual({});
   });
 
+  it('limits faults to some methods or paths, and adds latency without failing', async () => {
+    const s = await start();
+    const token = await adminToken(s);
+    const q = s.state.queues[0]!;
+    s.setFaults({ failNext: 1, methods: ['PUT'] });
+    expect((await call(s, token, 'GET', `/api/v2/routing/queues/${q.id}`)).status).toBe(200);
+    expect((await call(s, token, 'PUT', `/api/v2/routing/queues/${q.id}`, { name: q.name })).status).toBe(
+      503,
+    );
+    s.setFaults({ failNext: 1, pathPrefix: '/oauth/' });
+    expect((await call(s, token, 'GET', '/api/v2/tokens/me')).status).toBe(200);
+    const login = await fetch(`${s.url}/oauth/token`, { method: 'POST' });
+    expect(login.status).toBe(503);
+    s.setFaults({ latencyMs: 20 });
+    expect((await call(s, token, 'GET', '/api/v2/tokens/me')).status).toBe(200);
+  });
+
   it('refuses a fault setting with an unknown field or a value out of range', async () => {
     const s = await start();
     const unknown = await call(s, undefined, 'POST', '/sandbox/faults', { failNextt: 2 });

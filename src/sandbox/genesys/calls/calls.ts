@@ -143,7 +143,12 @@ export class CallManager {
             this.stream(live, integration, conversation, audio, request, report.sessions[n]!),
           )
         : [this.silentCall(live, audio, request)];
-    live.done = Promise.all(running).then(() => this.end(live, conversation));
+    live.done = Promise.all(running)
+      .catch((err: unknown) => {
+        // Session failures are in the results; anything else is a sandbox bug, logged, and the call still ends.
+        this.ctx.logger.error({ err, callId: report.id }, 'simulated call failed');
+      })
+      .then(() => this.end(live, conversation));
     this.calls.set(report.id, live);
     return report;
   }

@@ -48,7 +48,8 @@ export function sendError(res: Response, err: GenesysApiError): void {
   res.status(err.httpStatus).json(err.body(correlationId(res)));
 }
 
-function faults(ctx: SandboxContext): RequestHandler {
+/** Injected faults for one route (see FaultSettings); the login route uses it too. */
+export function faults(ctx: SandboxContext): RequestHandler {
   return (req, res, next) => {
     const d = ctx.faults.decide(req.method, req.path);
     const act = () => {

@@ -1,6 +1,7 @@
 import express, { type Express, type Response } from 'express';
 import { newSecret, secretMatches, sha256 } from '../ids.js';
 import type { SandboxContext } from '../http/context.js';
+import { faults } from '../http/pipeline.js';
 import type { OAuthClientRecord, UserRecord } from '../state/model.js';
 import { queryValue } from '../query.js';
 
@@ -53,7 +54,7 @@ function fragmentRedirect(
 
 /** The login service: client-credentials token endpoint and the implicit-grant authorize page. */
 export function loginRoutes(app: Express, ctx: SandboxContext): void {
-  app.post('/oauth/token', express.urlencoded({ extended: false }), (req, res) => {
+  app.post('/oauth/token', faults(ctx), express.urlencoded({ extended: false }), (req, res) => {
     const creds = basicCredentials(req.header('authorization'));
     if (!creds) {
       oauthError(res, 401, 'invalid_client', 'client authentication (HTTP Basic) is required');
