@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { SANDBOX } from '../../config/defaults.js';
 import { KitError } from '../../errors.js';
-import { startGenesysSandbox } from '../../sandbox/genesys/index.js';
+import { DataActionError, runDataAction, type CredentialType } from '../../flows/executor/index.js';
+import { startGenesysSandbox, type ActionExecutor } from '../../sandbox/genesys/index.js';
 import { defineCommand, type CliContext } from '../command.js';
 
 function portOption(value: string): number {
@@ -37,6 +38,41 @@ export interface SandboxCommandOptions {
   only?: 'genesys' | 'daspeak';
 }
 
+const CREDENTIAL_TYPES: readonly string[] = ['basicAuth', 'userDefined', 'userDefinedOAuth'];
+
+/**
+ * The sandbox org runs data actions (`…/test`, `…/execute`) with the kit's offline executor, which
+ * renders the templates and calls the real web service.
+ */
+export const offlineExecutor: ActionExecutor = async (action, input) => {
+  const credentialType = action.credential?.type;
+  const { result, outcome } = await runDataAction(
+    {
+      name: action.name,
+      category: action.category,
+      integrationId: action.integrationId,
+      secure: action.secure,
+      config: action.config,
+      contract: action.contract,
+    },
+    input,
+    {
+      ...(action.credential ? { credentials: action.credential.fields } : {}),
+      ...(credentialType && CREDENTIAL_TYPES.includes(credentialType)
+        ? { credentialType: credentialType as CredentialType }
+        : {}),
+    },
+  );
+  if (outcome.ok) return { ok: true, output: outcome.output, operations: result.operations };
+  return {
+    ok: false,
+    status: new DataActionError(outcome, result).status ?? 502,
+    code: outcome.code,
+    message: outcome.message,
+    operations: result.operations,
+  };
+};
+
 /**
  * Starts the sandboxes, prints where they are, and stops them when `until` settles (a signal in the
  * CLI; a promise in tests).
@@ -59,6 +95,7 @@ export async function runSandboxCommand(
     port: options.genesysPort ?? SANDBOX.genesysPort,
     host: SANDBOX.host,
     logger: ctx.logger,
+    actionExecutor: offlineExecutor,
     ...(options.stateFile ? { stateFile: resolve(ctx.io.cwd, options.stateFile) } : {}),
     ...(options.rateLimit ? { rateLimitPerMinute: options.rateLimit } : {}),
   });
