@@ -104,7 +104,8 @@ export function decodeCredential(key: Uint8Array, credential: unknown): Credenti
   if (formatVersion !== CREDENTIAL_FORMAT_VERSION || featureVersion !== FEATURE_VERSION) {
     throw voiceprintError(
       'voiceprint.credential_version_unsupported',
-      `the credential has format ${formatVersion} / features ${featureVersion}; this engine reads format ${CREDENTIAL_FORMAT_VERSION} / features ${FEATURE_VERSION}`,
+      `the credential has format ${formatVersion} / features ${featureVersion}; ` +
+        `this engine reads format ${CREDENTIAL_FORMAT_VERSION} / features ${FEATURE_VERSION}`,
       { formatVersion, featureVersion },
     );
   }

@@ -67,7 +67,10 @@ export interface VoiceprintEngine {
   accumulator(): VoiceprintAccumulator;
   /** Makes a credential of the voiceprint, and says how authentic (not replayed) its audio is. */
   register(voiceprint: Voiceprint): RegisterResult;
-  /** Scores the voiceprint against the credential; throws a `voiceprint.credential_*` error first if it is unusable. */
+  /**
+   * Scores the voiceprint against the credential (and rates its authenticity); an unusable credential
+   * throws a `voiceprint.credential_*` error before anything else happens.
+   */
   verify(credential: string, voiceprint: Voiceprint): VerifyResult;
   /** Authenticity only; unlike register/verify it does not remember the audio. */
   assess(voiceprint: Voiceprint): AuthenticityResult;

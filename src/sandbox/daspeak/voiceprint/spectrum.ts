@@ -108,7 +108,10 @@ export function melToHz(mel: number): number {
   return 700 * (10 ** (mel / 2595) - 1);
 }
 
-/** Edges of `count` bands equally spaced on the mel scale between `lowHz` and `highHz` (count + 2 values for triangles). */
+/**
+ * `count + extra` frequencies equally spaced on the mel scale from `lowHz` to `highHz`: the edges of
+ * `count` bands, with extra = 2 for triangles (each spans three edges) or 1 for rectangles (two).
+ */
 export function melEdges(count: number, lowHz: number, highHz: number, extra: number): number[] {
   const low = hzToMel(lowHz);
   const high = hzToMel(highHz);

@@ -17,12 +17,14 @@ import { voiceprintError } from './errors.js';
 import {
   CEPSTRA,
   FEATURE_VERSION,
+  FRAME_SAMPLES,
   MEL_BANDS,
   MIN_SPEECH_FRAMES,
   MIN_VOICED_FRAMES,
   PITCH_BINS_PER_OCTAVE,
   PITCH_HIGH_HZ,
   PITCH_LOW_HZ,
+  SAMPLE_RATE,
 } from './model.js';
 
 /** Vector layout: [median log2 pitch, c1..c12 means, c1..c12 standard deviations]. */
@@ -79,16 +81,19 @@ export class SpeakerStatistics {
 
   /** The speaker vector; throws `voiceprint.not_enough_speech` when there is too little to go on. */
   vector(): { version: number; values: Float64Array } {
+    const seconds = (frames: number): string => ((frames * FRAME_SAMPLES) / SAMPLE_RATE).toFixed(2);
     if (this.count < MIN_SPEECH_FRAMES) {
       throw notEnoughSpeech(
-        `a voiceprint needs at least ${(MIN_SPEECH_FRAMES * 0.02).toFixed(1)} s of speech, the audio held ${(this.count * 0.02).toFixed(2)} s`,
+        `a voiceprint needs at least ${seconds(MIN_SPEECH_FRAMES)} s of speech, ` +
+          `the audio held ${seconds(this.count)} s`,
         this.count,
         this.voiced,
       );
     }
     if (this.voiced < MIN_VOICED_FRAMES) {
       throw notEnoughSpeech(
-        `a voiceprint needs at least ${(MIN_VOICED_FRAMES * 0.02).toFixed(1)} s of voiced speech, the audio held ${(this.voiced * 0.02).toFixed(2)} s (noise or whisper?)`,
+        `a voiceprint needs at least ${seconds(MIN_VOICED_FRAMES)} s of voiced speech, ` +
+          `the audio held ${seconds(this.voiced)} s (noise or whisper?)`,
         this.count,
         this.voiced,
       );
