@@ -135,4 +135,61 @@ describeEachDatabase('widget credential routes', (kind) => {
     expect(answer.status).toBe(404);
     expect(codeOf(answer)).toBe('conversation.not_found');
   });
+
+  it('records, reads and withdraws the caller’s consent; withdrawing deletes the credential', async () => {
+    const ani = '+34600000007';
+    const conversationId = await env.conversation(ani);
+    const path = `/api/v1/consent/${encodeURIComponent(ani)}`;
+    const none = await request(env.base, 'GET', path, { token, conversationId });
+    expect(none.status).toBe(404);
+    expect(codeOf(none)).toBe('consent.not_found');
+
+    const recorded = await request(env.base, 'PUT', path, {
+      token,
+      conversationId,
+      json: { wordingVersion: 'v2' },
+    });
+    expect(recorded.status).toBe(200);
+    const agentId = env.genesys.agents[0]!.id;
+    expect(recorded.body).toMatchObject({
+      ani,
+      status: 'granted',
+      granted: { actor: { type: 'agent', id: agentId }, conversationId, wordingVersion: 'v2' },
+      withdrawn: null,
+    });
+    expect((await request(env.base, 'GET', path, { token, conversationId })).body).toEqual(recorded.body);
+
+    await request(env.base, 'POST', '/database/storeCredential', {
+      token,
+      conversationId,
+      form: { id: ani, credential: 'c' },
+    });
+    const withdrawn = await request(env.base, 'DELETE', path, { token, conversationId });
+    expect(withdrawn.body).toEqual({ withdrawn: true, wasGranted: true, credentialDeleted: true });
+    const credential = await request(
+      env.base,
+      'GET',
+      `/database/getCredential?id=${encodeURIComponent(ani)}`,
+      {
+        token,
+        conversationId,
+      },
+    );
+    expect(credential.status).toBe(404);
+    const after = await request(env.base, 'GET', path, { token, conversationId });
+    expect(after.body).toMatchObject({
+      status: 'withdrawn',
+      withdrawn: { actor: { id: agentId }, conversationId },
+    });
+
+    const other = await request(env.base, 'PUT', `/api/v1/consent/%2B34600000098`, {
+      token,
+      conversationId,
+      json: { wordingVersion: 'v2' },
+    });
+    expect(other.status).toBe(403);
+    expect(codeOf(other)).toBe('ani.mismatch');
+    const audit = await env.server.store.queryAudit({ ani: '+34600000098' });
+    expect(audit[0]).toMatchObject({ action: 'consent.record', outcome: 'denied', detail: 'ani.mismatch' });
+  });
 });

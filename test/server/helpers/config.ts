@@ -20,9 +20,9 @@ export interface TestConfigOptions {
   widget?: Record<string, unknown>;
 }
 
-/** A full kit config (defaults applied by the real loader) pointing at the test's servers. */
-export function testConfig(o: TestConfigOptions): KitConfig {
-  const raw = {
+/** The config file's content (before defaults) pointing at the test's servers. */
+export function testConfigObject(o: TestConfigOptions): Record<string, unknown> {
+  return {
     genesys: {
       baseUrl: o.genesysUrl,
       clientId: 'sandbox-admin-client',
@@ -54,5 +54,9 @@ export function testConfig(o: TestConfigOptions): KitConfig {
     },
     widget: { clientId: 'widget-client-id', ...o.widget },
   };
-  return parseConfigText(stringify(raw), 'test-config.yaml', { env: {} }).config;
+}
+
+/** A full kit config (defaults applied by the real loader) pointing at the test's servers. */
+export function testConfig(o: TestConfigOptions): KitConfig {
+  return parseConfigText(stringify(testConfigObject(o)), 'test-config.yaml', { env: {} }).config;
 }

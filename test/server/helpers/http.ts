@@ -14,7 +14,7 @@ export interface RequestOptions {
   form?: Record<string, string>;
   json?: unknown;
   /** Sent as is (with contentType). */
-  raw?: string | Buffer;
+  raw?: string;
   contentType?: string;
   headers?: Record<string, string>;
 }
@@ -29,7 +29,7 @@ export async function request<T = Record<string, unknown>>(
   if (o.token !== undefined) headers.Authorization = `Bearer ${o.token}`;
   if (o.conversationId !== undefined) headers['X-Conversation-Id'] = o.conversationId;
   if (o.apiKey !== undefined) headers['X-API-Key'] = o.apiKey;
-  let body: string | Uint8Array | undefined;
+  let body: string | undefined;
   if (o.form) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(o.form).toString();
@@ -38,7 +38,7 @@ export async function request<T = Record<string, unknown>>(
     body = JSON.stringify(o.json);
   } else if (o.raw !== undefined) {
     if (o.contentType) headers['Content-Type'] = o.contentType;
-    body = typeof o.raw === 'string' ? o.raw : new Uint8Array(o.raw);
+    body = o.raw;
   }
   const res = await fetch(new URL(path.replace(/^\//, ''), base), { method, headers, body });
   const text = await res.text();

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/sandbox/genesys/index.js';
+import { codeOf, request } from './helpers/http.js';
+import { startEnv, type TestEnv } from './helpers/env.js';
+
+interface TokenAnswer {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+}
+
+describe('GET /token', () => {
+  const envs: TestEnv[] = [];
+  afterEach(async () => {
+    for (const e of envs.splice(0)) await e.close();
+  });
+
+  async function env(options: Parameters<typeof startEnv>[1] = {}) {
+    const e = await startEnv('sqlite', { backend: { rateLimit: { agentPerMinute: 10_000 } }, ...options });
+    envs.push(e);
+    return e;
+  }
+
+  it('hands an authenticated agent a das-Peak token, cached until shortly before it expires', async () => {
+    const clock = new ManualClock(Date.now());
+    const e = await env({ server: { clock } });
+    const token = await e.agentToken();
+    const first = await request<TokenAnswer>(e.base, 'GET', '/token', { token });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    expect(first.body).toEqual({
+      access_token: e.tokens.issued()[0],
+      token_type: 'Bearer',
+      expires_in: 3600,
+    });
+
+    clock.advance(600_000);
+    const second = await request<TokenAnswer>(e.base, 'GET', '/token', { token });
+    expect(second.body.access_token).toBe(first.body.access_token);
+    expect(second.body.expires_in).toBe(3000);
+    expect(e.tokens.requests()).toBe(1);
+
+    // 60 s before expiry the backend fetches the next one.
+    clock.advance(2_941_000);
+    const third = await request<TokenAnswer>(e.base, 'GET', '/token', { token });
+    expect(third.body.access_token).not.toBe(first.body.access_token);
+    expect(third.body.expires_in).toBe(3600);
+    expect(e.tokens.requests()).toBe(2);
+  });
+
+  it('makes one upstream request however many agents ask at once', async () => {
+    const e = await env();
+    const tokens = [await e.agentToken(), await e.agentToken('agent2@sandbox.example')];
+    const release = e.tokens.hold();
+    const burst = Array.from({ length: 300 }, (_, i) =>
+      request<TokenAnswer>(e.base, 'GET', '/token', { token: tokens[i % 2] }),
+    );
+    await e.tokens.waitForRequests(1);
+    release();
+    const answers = await Promise.all(burst);
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
+    expect(new Set(answers.map((a) => a.body.access_token)).size).toBe(1);
+    expect(e.tokens.requests()).toBe(1);
+    const metrics = await request(e.base, 'GET', '/metrics');
+    expect(metrics.text).toMatch(/daspeak_backend_upstream_token_requests_total\{outcome="ok"\} 1\b/);
+    expect(metrics.text).toMatch(/daspeak_backend_tokens_issued_total 300\b/);
+  });
+
+  it('keeps serving a still-valid cached token while the auth server is down, asking it again only now and then', async () => {
+    const clock = new ManualClock(Date.now());
+    const e = await env({ server: { clock } });
+    const token = await e.agentToken();
+    const first = await request<TokenAnswer>(e.base, 'GET', '/token', { token });
+    e.tokens.setMode('down');
+
+    clock.advance(3_560_000); // inside the refresh margin: 40 s of validity left
+    const during = await request<TokenAnswer>(e.base, 'GET', '/token', { token });
+    expect(during.status).toBe(200);
+    expect(during.body.access_token).toBe(first.body.access_token);
+    expect(during.body.expires_in).toBe(40);
+    expect(e.tokens.requests()).toBe(2);
+
+    await request(e.base, 'GET', '/token', { token });
+    expect(e.tokens.requests()).toBe(2);
+    clock.advance(6_000);
+    expect((await request(e.base, 'GET', '/token', { token })).status).toBe(200);
+    expect(e.tokens.requests()).toBe(3);
+
+    clock.advance(40_000); // now expired, and still no auth server
+    const after = await request(e.base, 'GET', '/token', { token });
+    expect(after.status).toBe(503);
+    expect(codeOf(after)).toBe('token.unavailable');
+    expect(after.headers.get('retry-after')).toBe('5');
+
+    e.tokens.setMode('ok');
+    clock.advance(6_000);
+    const back = await request<TokenAnswer>(e.base, 'GET', '/token', { token });
+    expect(back.status).toBe(200);
+    expect(back.body.access_token).not.toBe(first.body.access_token);
+  });
+
+  it('answers 502 token.upstream_refused when the auth server refuses the backend, without the secret', async () => {
+    const e = await env();
+    e.tokens.setMode('refuse');
+    const answer = await request(e.base, 'GET', '/token', { token: await e.agentToken() });
+    expect(answer.status).toBe(502);
+    expect(codeOf(answer)).toBe('token.upstream_refused');
+    expect(answer.text).not.toContain(e.tokens.clientSecret);
+  });
+
+  it('answers 503 token.unavailable when the auth server is down and nothing is cached', async () => {
+    const e = await env();
+    e.tokens.setMode('down');
+    const answer = await request(e.base, 'GET', '/token', { token: await e.agentToken() });
+    expect(answer.status).toBe(503);
+    expect(codeOf(answer)).toBe('token.unavailable');
+  });
+});
