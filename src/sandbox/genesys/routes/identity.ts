@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Express } from 'express';
-import { badRequest, notAuthorized, notFound, userContextRequired } from '../api-error.js';
+import { badRequest, notFound, userContextRequired } from '../api-error.js';
 import { parseBody } from '../body.js';
 import type { SandboxContext } from '../http/context.js';
 import { api } from '../http/pipeline.js';
@@ -135,8 +135,6 @@ export function identityRoutes(app: Express, ctx: SandboxContext): void {
       }
       const added = roleIds.filter((id) => !u.roleIds.includes(id));
       assertCanGrant(state, p, added);
-      if (p.user?.id === u.id && !roleIds.length)
-        throw notAuthorized('You cannot remove all of your own roles.');
       u.roleIds = roleIds;
       u.version += 1;
       ctx.store.changed();
