@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KitError } from '../../errors.js';
+import { isKitError, KitError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { diffSpec, KNOWN_AFTER_APPLY, maskSecrets, resolveRefs, secretFingerprints } from './diff.js';
 import { Journal } from './journal.js';
@@ -98,7 +98,31 @@ export class Engine<Config, Org> {
         const obj = this.state.objects[stateKey(kind, name)];
         return output === 'id' ? obj?.id : obj?.outputs[output];
       },
+      recorded: (kind) =>
+        Object.values(this.state.objects)
+          .filter((o) => o.kind === kind)
+          .map((o) => ({ name: o.name, id: o.id, outputs: { ...o.outputs } })),
+      remember: (kind, name, values) => {
+        const key = stateKey(kind, name);
+        this.state.notes = { ...this.state.notes, [key]: { ...this.state.notes?.[key], ...values } };
+        saveState(this.o.stateFile, this.state);
+      },
+      recall: (kind, name) => {
+        const found = this.state.notes?.[stateKey(kind, name)];
+        return found ? { ...found } : undefined;
+      },
     };
+  }
+
+  /** Drops an object's record and the notes kept for it. */
+  private forget(kind: string, name: string): void {
+    const key = stateKey(kind, name);
+    delete this.state.objects[key];
+    if (this.state.notes?.[key]) {
+      delete this.state.notes[key];
+      if (Object.keys(this.state.notes).length === 0) delete this.state.notes;
+    }
+    saveState(this.o.stateFile, this.state);
   }
 
   private ours(actual: ActualObject, unfinished: Set<string>): boolean {
@@ -241,8 +265,7 @@ export class Engine<Config, Org> {
       if (step.action === 'delete') {
         journal.write({ op: 'delete', kind: step.kind, name: step.name, id: step.id, phase: 'intent' });
         await this.guard(journal, 'delete', step, () => kind.remove(ctx, step.actual!));
-        delete this.state.objects[stateKey(step.kind, step.name)];
-        saveState(this.o.stateFile, this.state);
+        this.forget(step.kind, step.name);
         result.deleted++;
         continue;
       }
@@ -310,8 +333,7 @@ export class Engine<Config, Org> {
         try {
           await kind.remove(ctx, a);
           journal.write({ op: 'delete', kind: a.kind, name: a.name, id: a.id, phase: 'done' });
-          delete this.state.objects[stateKey(a.kind, a.name)];
-          saveState(this.o.stateFile, this.state);
+          this.forget(a.kind, a.name);
           out.deleted.push({ kind: a.kind, name: a.name, id: a.id });
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
@@ -330,6 +352,7 @@ export class Engine<Config, Org> {
     // Records of objects that disappeared from the org by other means are dropped as well.
     if (out.failed.length === 0) {
       this.state.objects = {};
+      delete this.state.notes;
       saveState(this.o.stateFile, this.state);
     }
     return out;
@@ -359,8 +382,10 @@ export class Engine<Config, Org> {
       const message = err instanceof Error ? err.message : String(err);
       journal.write({ op, kind: step.kind, name: step.name, id: step.id, phase: 'failed', error: message });
       this.log.debug({ kind: step.kind, name: step.name, op }, 'write failed');
+      // A kind that knows the fix says it; otherwise the generic advice.
+      const hint = isKitError(err) && err.hint ? `${err.hint}; then run provision again` : undefined;
       throw new KitError('provision.step_failed', `${op} ${step.kind} "${step.name}" failed: ${message}`, {
-        hint: 'fix the cause and run provision again; it continues where it stopped',
+        hint: hint ?? 'fix the cause and run provision again; it continues where it stopped',
         cause: err,
       });
     }

@@ -61,6 +61,14 @@ export interface KindContext<Org> {
   marker: string;
   /** Outputs of objects already applied in this run or recorded in state. */
   outputOf(kind: string, name: string, output?: string): string | undefined;
+  /** Objects of a kind recorded in state (for kinds that change objects they do not create). */
+  recorded(kind: string): { name: string; id: string; outputs: Record<string, string> }[];
+  /**
+   * Keeps values on disk (in the state file) before a write, e.g. a setting's previous value, so a
+   * run killed between the write and its record can still restore it. Dropped with the record.
+   */
+  remember(kind: string, name: string, values: Record<string, string>): void;
+  recall(kind: string, name: string): Record<string, string> | undefined;
 }
 
 export interface ResourceKind<Config, Org> {

@@ -19,6 +19,8 @@ export const DeploymentStateSchema = Type.Object({
   prefix: Type.String(),
   organizationId: Type.Optional(Type.String()),
   objects: Type.Record(Type.String(), StateObjectSchema),
+  /** Values a kind keeps before a write (KindContext.remember), by `kind/name`. */
+  notes: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.String()))),
 });
 
 export type DeploymentState = Static<typeof DeploymentStateSchema>;

@@ -5,6 +5,7 @@ import { Engine, type EngineOptions } from '../../../src/genesys/engine/engine.j
 import { ownerFromText, withMarker } from '../../../src/genesys/engine/ownership.js';
 import { ref, type ActualObject, type ResourceKind } from '../../../src/genesys/engine/resource.js';
 import { dependencyOrder } from '../../../src/genesys/engine/order.js';
+import { KitError } from '../../../src/errors.js';
 import { useTmpDir } from '../../helpers/tmp.js';
 
 /** A tiny in-memory org: two kinds, one that records ownership in a description and one that cannot. */
@@ -294,5 +295,81 @@ describe('provisioning engine', () => {
     expect(() => make()).toThrow(/belongs to deployment dep-9999/);
     writeFileSync(join(dir, 'state.json'), '{"version": 1, "depl');
     expect(() => make()).toThrow(/not valid JSON/);
+  });
+
+  it('keeps values a kind remembers before a write, lists recorded objects, and drops both with the record', async () => {
+    const org = new MemoryOrg();
+    const dir = tmp();
+    const seen: { recalled?: Record<string, string>; recorded: string[] }[] = [];
+    // A kind that changes something it does not create: it keeps the old value before writing.
+    const flagKind: ResourceKind<Cfg, MemoryOrg> = {
+      kind: 'flag',
+      dependsOn: [],
+      desired: (c) => c.roles.map((r) => ({ kind: 'flag', name: r.name, spec: { on: true } })),
+      async read(ctx) {
+        return ctx
+          .recorded('flag')
+          .map((r) => ({ kind: 'flag', name: r.name, id: r.id, spec: { on: true }, owner: undefined }));
+      },
+      async create(ctx, d) {
+        seen.push({
+          recalled: ctx.recall('flag', d.name),
+          recorded: ctx.recorded('flag').map((r) => r.name),
+        });
+        ctx.remember('flag', d.name, { previous: 'false' });
+        if (org.killAfterCreate === d.name) throw new Error('killed');
+        return { id: `flag-${d.name}`, outputs: { previous: ctx.recall('flag', d.name)!.previous! } };
+      },
+      async update(_ctx, _d, a) {
+        return { id: a.id };
+      },
+      async remove() {},
+    };
+    const make = (config: Cfg = CONFIG) =>
+      new Engine<Cfg, MemoryOrg>({
+        kinds: [flagKind],
+        config,
+        org,
+        prefix: 'kit',
+        deploymentId: 'dep-0001',
+        stateFile: join(dir, 'state.json'),
+        journalFile: join(dir, 'journal.jsonl'),
+      });
+    org.killAfterCreate = 'Backend';
+    await expect(make().apply(await make().plan())).rejects.toThrow(/killed/);
+    // The note reached the state file before the (failed) write was recorded.
+    const state = () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
+    expect(state().notes).toEqual({ 'flag/Backend': { previous: 'false' } });
+    org.killAfterCreate = undefined;
+    await make().apply(await make().plan());
+    expect(seen[1]).toEqual({ recalled: { previous: 'false' }, recorded: [] });
+    expect(state().objects).toMatchObject({ 'flag/Backend': { outputs: { previous: 'false' } } });
+    expect((await make().plan()).counts).toMatchObject({ noop: 1, create: 0 });
+    await make({ ...CONFIG, roles: [] }).apply(await make({ ...CONFIG, roles: [] }).plan());
+    expect(state().objects).toEqual({});
+    expect(state().notes).toBeUndefined();
+  });
+
+  it("a kind's own hint reaches the person, with how to continue", async () => {
+    const dir = tmp();
+    const failing: ResourceKind<Cfg, MemoryOrg> = {
+      ...roleKind,
+      async create() {
+        throw new KitError('x.needs_admin', 'the org refused', { hint: 'ask the admin for the role' });
+      },
+    };
+    const engine = new Engine<Cfg, MemoryOrg>({
+      kinds: [failing],
+      config: CONFIG,
+      org: new MemoryOrg(),
+      prefix: 'kit',
+      deploymentId: 'dep-0001',
+      stateFile: join(dir, 'state.json'),
+      journalFile: join(dir, 'journal.jsonl'),
+    });
+    await expect(engine.apply(await engine.plan())).rejects.toMatchObject({
+      code: 'provision.step_failed',
+      hint: 'ask the admin for the role; then run provision again',
+    });
   });
 });

@@ -1,0 +1,35 @@
+import { describeStats } from '../../genesys/platform/index.js';
+import { formatPlan, planDeployment } from '../../provision/index.js';
+import { defineCommand } from '../command.js';
+
+export const STATE_DIR_OPTION = [
+  '--state-dir <dir>',
+  'state, journal and secrets directory (default: .daspeak-genesys/ next to the config)',
+] as const;
+
+export default defineCommand({
+  name: 'plan',
+  order: 30,
+  summary: 'show what provision would create, change or delete in the org (writes nothing)',
+  examples: [
+    'daspeak-genesys plan',
+    'daspeak-genesys plan --json > plan.json   # in CI: counts, steps and changed fields, secrets masked',
+  ],
+  configure(cmd) {
+    cmd.option(...STATE_DIR_OPTION);
+  },
+  async run(ctx, options) {
+    const { config } = ctx.loadConfig();
+    const out = await planDeployment({
+      config,
+      configPath: ctx.configPath,
+      stateDir: options.stateDir as string | undefined,
+      logger: ctx.logger,
+    });
+    ctx.printJson({ ok: true, ...out.report, apiCalls: out.stats });
+    for (const line of formatPlan(out.report)) ctx.print(line);
+    if (ctx.globals.verbose) ctx.print(describeStats(out.stats));
+    // Conflicts and blockers are shown, not failed: plan answers "what would happen".
+    return 0;
+  },
+});

@@ -1,0 +1,26 @@
+/**
+ * Provisioning a Genesys Cloud org for the kit: what the CLI commands plan, provision, destroy and
+ * doctor call. See docs/provisioning.md.
+ */
+export {
+  DEFAULT_STATE_DIR,
+  deploymentPaths,
+  newDeploymentId,
+  openDeployment,
+  type Deployment,
+  type DeploymentOptions,
+  type DeploymentPaths,
+} from './deployment.js';
+export {
+  destroyDeployment,
+  planDeployment,
+  planOn,
+  provisionDeployment,
+  type DestroyOutcome,
+  type Options as ProvisionOptions,
+  type PlanOutcome,
+  type PlanReport,
+  type ProvisionOutcome,
+} from './operations.js';
+export { formatDestroy, formatPlan, formatProvision, shortValue } from './format.js';
+export type { Blocker } from './checks.js';
