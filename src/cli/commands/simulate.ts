@@ -1,0 +1,171 @@
+import { Option } from 'commander';
+import { OPERATIONS } from '../../daspeak/contract.js';
+import { CHANNELS } from '../../daspeak/outcome.js';
+import { silentLogger } from '../../log.js';
+import {
+  DEFAULT_ANI,
+  DEFAULT_HOLD_SECONDS,
+  DEFAULT_VOICE,
+  EXPECTATIONS,
+  TARGETS,
+  configTarget,
+  formatResult,
+  inputWarnings,
+  isUsageError,
+  parseSimulateOptions,
+  prepareInputs,
+  runSimulation,
+  sandboxTarget,
+  type ResolvedTarget,
+  type SimulateError,
+} from '../../simulate/index.js';
+import type { CliContext } from '../command.js';
+import { defineCommand } from '../command.js';
+
+/** A bad option value: one line (and the JSON error body with --json), exit 2 like Commander's own. */
+function usageError(ctx: CliContext, err: SimulateError): number {
+  ctx.io.stderr.write(`error: ${err.toLine()}\n(hint: run \`daspeak-genesys simulate --help\` for usage)\n`);
+  const error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  ctx.printJson({ ok: false, error });
+  return 2;
+}
+
+/** First Ctrl-C hangs up every call cleanly; a second one leaves at once. */
+function interruptOnSigint(ctx: CliContext, controller: AbortController): () => void {
+  const onSigint = () => {
+    if (controller.signal.aborted) {
+      process.off('SIGINT', onSigint);
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    ctx.note('stopping: hanging up the calls in progress (Ctrl-C again to quit at once)');
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  return () => process.off('SIGINT', onSigint);
+}
+
+export default defineCommand({
+  name: 'simulate',
+  order: 70,
+  summary:
+    'play Genesys calls (Audiohook audio + a register/verify session) against das-Peak or its emulator',
+  examples: [
+    'daspeak-genesys simulate --voice alice --credential-out alice.cred          # register, local emulator',
+    'daspeak-genesys simulate --operation verify --voice alice-verify-1 --credential-file alice.cred --channel socketio --speed 10',
+    'daspeak-genesys simulate --target config --operation verify --wav caller.wav --credential-file alice.cred --expect verified',
+    'daspeak-genesys simulate --calls 100 --concurrency 10 --speed 20 --json   # load: latency percentiles',
+  ],
+  configure(cmd) {
+    cmd
+      .addOption(
+        new Option(
+          '--target <where>',
+          'sandbox: an in-process das-Peak emulator; config: the deployment in --config',
+        )
+          .choices(TARGETS)
+          .default('sandbox'),
+      )
+      .addOption(
+        new Option('--operation <op>', 'das-Peak session to run').choices(OPERATIONS).default('register'),
+      )
+      .addOption(
+        new Option('--channel <channel>', 'das-Peak signalling channel').choices(CHANNELS).default('rest'),
+      )
+      .option(
+        '--wav <file>',
+        'caller audio: PCM16 or µ-law WAV, 8/16/22.05/44.1/48 kHz, mono or stereo (caller first)',
+      )
+      .option(
+        '--voice <name>',
+        `built-in caller voice: alice, bruno, chen, dora (source checkout), synth-low, synth-high; append -register, -verify-1 or -verify-2 for a take (default: ${DEFAULT_VOICE})`,
+      )
+      .option('--credential <base64>', 'verify: the credential a registration returned')
+      .option('--credential-file <file>', 'verify: a file holding that credential')
+      .option('--credential-out <file>', 'register: save the credential here (mode 0600; never printed)')
+      .option(
+        '--call-id <uuid>',
+        'Genesys conversationId = das-Peak call_id (default: a fresh UUID per call)',
+      )
+      .option('--ani <number>', 'caller number, normalised to E.164', DEFAULT_ANI)
+      .option('--speed <n>', 'play the caller audio n times faster than real time, or "max"', '1')
+      .option(
+        '--hold <seconds>',
+        'after the caller audio, how long the line stays open waiting for the result before the caller hangs up',
+        String(DEFAULT_HOLD_SECONDS),
+      )
+      .option('--calls <n>', 'load mode: number of calls', '1')
+      .option('--concurrency <n>', 'load mode: calls at once at most', '1')
+      .addOption(
+        new Option(
+          '--expect <outcome>',
+          'exit 0 only if every call ends like this (any = every non-error result)',
+        )
+          .choices(EXPECTATIONS)
+          .default('any'),
+      )
+      .option(
+        '--organization-id <uuid>',
+        'Genesys organization id sent in Audiohook (default: from the config)',
+      );
+  },
+  async run(ctx, raw) {
+    let options;
+    let inputs;
+    try {
+      options = parseSimulateOptions(raw);
+      inputs = prepareInputs(options);
+    } catch (err) {
+      if (isUsageError(err)) return usageError(ctx, err);
+      throw err;
+    }
+    const logger = ctx.globals.verbose ? ctx.logger : silentLogger;
+    const controller = new AbortController();
+    const stopListening = interruptOnSigint(ctx, controller);
+    let stopSandbox: (() => Promise<void>) | undefined;
+    try {
+      let target: ResolvedTarget;
+      if (options.target === 'sandbox') {
+        if (ctx.globals.config)
+          ctx.note('note: --config is not read with --target sandbox (use --target config)');
+        // Loaded only here, so other commands and `--target config` never load the emulator.
+        const { startDaspeakSandbox } = await import('../../sandbox/daspeak/sandbox.js');
+        const sandbox = await startDaspeakSandbox({ host: '127.0.0.1', port: 0, logger });
+        stopSandbox = () => sandbox.stop();
+        target = sandboxTarget({ host: sandbox.host, port: sandbox.port }, options.organizationId);
+        if (options.calls > 1) {
+          ctx.note(
+            'note: the emulator remembers the audio it hears: later plays of one recording may be judged replays (spoof)',
+          );
+        }
+      } else {
+        target = configTarget(ctx.loadConfig().config, options.organizationId);
+        if (target.organizationIdFrom === 'random') {
+          ctx.note(
+            `note: no genesys.organizationId in the config and no --organization-id: the calls use ${target.organizationId}`,
+          );
+        }
+      }
+      for (const warning of inputWarnings(inputs, options, target)) ctx.note(`warning: ${warning}`);
+
+      const every = Math.max(1, Math.floor(options.calls / 10));
+      let done = 0;
+      const result = await runSimulation(options, inputs, target, {
+        logger,
+        signal: controller.signal,
+        onCall: () => {
+          done++;
+          if (options.calls > 1 && (done % every === 0 || done === options.calls)) {
+            ctx.note(`${done}/${options.calls} calls done`);
+          }
+        },
+      });
+      ctx.printJson(result);
+      for (const line of formatResult(result)) ctx.print(line);
+      return result.ok ? 0 : 1;
+    } finally {
+      stopListening();
+      await stopSandbox?.();
+    }
+  },
+});

@@ -1,0 +1,152 @@
+/**
+ * A whole simulation run: one call, or N calls at most C at once, against a resolved target. The CLI
+ * command parses options, resolves the target and prints; everything in between is here.
+ */
+import { createDaspeakClient } from '../daspeak/client.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { CallAudio } from './audio.js';
+import { simulateCall, type CallReport, type CallTarget } from './call.js';
+import { loadCallAudio, loadCredential, saveCredential } from './inputs.js';
+import { runPool, summariseCalls, type LoadSummary } from './load.js';
+import type { Expectation, SimulateOptions, Target } from './options.js';
+import type { ResolvedTarget } from './target.js';
+
+export interface SimulationInputs {
+  audio: CallAudio;
+  credential?: string;
+}
+
+/** Reads the audio and the credential the options name; throws SimulateError for unusable input. */
+export function prepareInputs(options: SimulateOptions, voicesDir?: string): SimulationInputs {
+  const audio = loadCallAudio(options.audio, options.operation, voicesDir);
+  const inputs: SimulationInputs = { audio };
+  if (options.credential) inputs.credential = loadCredential(options.credential);
+  return inputs;
+}
+
+/** What a person should know about the input before the calls start. */
+export function inputWarnings(
+  inputs: SimulationInputs,
+  options: SimulateOptions,
+  target: ResolvedTarget,
+): string[] {
+  const required = target.daspeak.audioTotalDuration[options.operation];
+  const { audio } = inputs;
+  const warnings: string[] = [];
+  if (audio.netSpeechSeconds < required) {
+    warnings.push(
+      `${audio.source} holds ${audio.netSpeechSeconds.toFixed(1)} s of net speech and a ${options.operation} waits for ${required} s: expect no result until das-Peak gives up`,
+    );
+  }
+  return warnings;
+}
+
+interface RunInfo {
+  target: Target;
+  operation: SimulateOptions['operation'];
+  channel: SimulateOptions['channel'];
+  expect: Expectation;
+  speed: number;
+  organizationId: string;
+  /** The run was stopped (Ctrl-C) before every call had ended. */
+  interrupted: boolean;
+}
+
+export interface SingleCallResult extends RunInfo {
+  mode: 'single';
+  ok: boolean;
+  call: CallReport;
+  /** Where the registration's credential was saved (`--credential-out`). */
+  credentialSavedTo?: string;
+}
+
+export interface LoadResult extends RunInfo {
+  mode: 'load';
+  ok: boolean;
+  summary: LoadSummary;
+  calls: CallReport[];
+}
+
+export type SimulationResult = SingleCallResult | LoadResult;
+
+export interface SimulationControl {
+  logger?: Logger;
+  /** Aborting stops the run: no new call starts, calls in flight hang up. */
+  signal?: AbortSignal;
+  /** Called as each call ends (progress for long load runs). */
+  onCall?: (report: CallReport, index: number) => void;
+}
+
+export async function runSimulation(
+  options: SimulateOptions,
+  inputs: SimulationInputs,
+  target: ResolvedTarget,
+  control: SimulationControl = {},
+): Promise<SimulationResult> {
+  const logger = control.logger ?? silentLogger;
+  const callTarget: CallTarget = {
+    daspeak: createDaspeakClient(target.daspeak, { logger }),
+    audiohook: {
+      uri: target.daspeak.audiohook.connectionUri,
+      apiKey: target.daspeak.audiohook.apiKey,
+      clientSecret: target.daspeak.audiohook.clientSecret,
+      organizationId: target.organizationId,
+    },
+    audioTotalDuration: target.daspeak.audioTotalDuration,
+    logger,
+  };
+  const info = (interrupted: boolean): RunInfo => ({
+    target: target.name,
+    operation: options.operation,
+    channel: options.channel,
+    expect: options.expect,
+    speed: options.speed,
+    organizationId: target.organizationId,
+    interrupted,
+  });
+  const call = async (index: number, callId?: string) => {
+    const result = await simulateCall(callTarget, {
+      operation: options.operation,
+      channel: options.channel,
+      ...(callId !== undefined ? { callId } : {}),
+      ani: options.ani,
+      audio: inputs.audio,
+      speed: options.speed,
+      holdSeconds: options.hold,
+      expect: options.expect,
+      ...(inputs.credential !== undefined ? { credential: inputs.credential } : {}),
+      ...(control.signal ? { signal: control.signal } : {}),
+    });
+    control.onCall?.(result.report, index);
+    return result;
+  };
+
+  if (options.calls === 1) {
+    const { report, credential } = await call(0, options.callId);
+    const interrupted = control.signal?.aborted ?? false;
+    const single: SingleCallResult = {
+      mode: 'single',
+      ok: report.expected && !interrupted,
+      ...info(interrupted),
+      call: report,
+    };
+    if (credential !== undefined && options.credentialOut !== undefined) {
+      saveCredential(options.credentialOut, credential);
+      single.credentialSavedTo = options.credentialOut;
+    }
+    return single;
+  }
+
+  const started = performance.now();
+  const results = await runPool(options.calls, options.concurrency, (i) => call(i), control.signal);
+  const calls = results.map((r) => r.report);
+  const summary = summariseCalls(calls, options.calls, options.concurrency, performance.now() - started);
+  const interrupted = (control.signal?.aborted ?? false) || calls.length < options.calls;
+  return {
+    mode: 'load',
+    ok: !interrupted && summary.unexpected === 0,
+    ...info(interrupted),
+    summary,
+    calls,
+  };
+}
