@@ -74,7 +74,7 @@ describe('a provision killed at a random write', () => {
     const s = await startOrg({ faults: { latencyMs: 30, methods: ['POST', 'PUT', 'PATCH', 'DELETE'] } });
     running.push(s);
     const ws = workspace(s, tmp());
-    // A full first run makes 18 writes before it stops at the admin step; kill three times within them.
+    // A first run makes two dozen writes before it stops at the admin step; kill three times among them.
     const kills: string[] = [];
     for (const _ of [1, 2, 3]) {
       const at = s.requestCounts().writes + 1 + Math.floor(Math.random() * 6);

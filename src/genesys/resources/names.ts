@@ -37,8 +37,11 @@ export const names = (config: Pick<KitConfig, 'prefix' | 'widget'>) => ({
   dataActionCategory: kitName(config.prefix, BASE_NAMES.dataActions),
 });
 
-/** Path of the widget page below backend.publicUrl (the backend serves it; the OAuth redirect URI). */
-export const WIDGET_PAGE_PATH = 'widget/';
+/**
+ * Path of the widget page below backend.publicUrl: the backend serves the page Genesys frames at its
+ * root (`/` and `/index.html`, src/server/routes/widget-files.ts). It is also the OAuth redirect URI.
+ */
+export const WIDGET_PAGE_PATH = '';
 
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
