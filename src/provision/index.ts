@@ -24,3 +24,12 @@ export {
 } from './operations.js';
 export { formatDestroy, formatPlan, formatProvision, shortValue } from './format.js';
 export type { Blocker } from './checks.js';
+export {
+  formatDoctor,
+  grants,
+  PROVISIONER_PERMISSIONS,
+  runDoctor,
+  type CheckResult,
+  type CheckStatus,
+  type DoctorOptions,
+} from './doctor.js';

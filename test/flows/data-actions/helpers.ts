@@ -30,7 +30,11 @@ export interface Services {
  * The das-Peak emulator and the kit's backend (sqlite in `dir`), and a kit config pointing at them.
  * `genesys` is the sandbox org (or any URL when no org is involved).
  */
-export async function startServices(dir: string, genesys: Pick<GenesysSandbox, 'url'>): Promise<Services> {
+export async function startServices(
+  dir: string,
+  genesys: Pick<GenesysSandbox, 'url'>,
+  options: { widgetDir?: string } = {},
+): Promise<Services> {
   const daspeak = await startDaspeakSandbox({ port: 0 });
   const stops: (() => Promise<void>)[] = [() => daspeak.stop()];
   try {
@@ -47,6 +51,7 @@ export async function startServices(dir: string, genesys: Pick<GenesysSandbox, '
       port: 0,
       store,
       tokenProvider: createTokenProvider(base.config.daspeak.auth),
+      ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}),
     });
     stops.unshift(() => backend.close());
     // The data actions call the backend where it really listens.
