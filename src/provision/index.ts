@@ -33,3 +33,4 @@ export {
   type CheckStatus,
   type DoctorOptions,
 } from './doctor.js';
+export { provisionedOutputs, type ProvisionedOutputs } from './outputs.js';

@@ -1,6 +1,5 @@
 import { KitError } from '../errors.js';
 import { Engine, type ApplyResult, type DestroyResult, type Plan } from '../genesys/engine/engine.js';
-import { loadState } from '../genesys/engine/state.js';
 import { readSecrets } from '../genesys/engine/secrets-file.js';
 import type { PlatformStats } from '../genesys/platform/index.js';
 import { audiohookCapacity, missingNames, roleNotHeld, type Blocker } from './checks.js';
@@ -109,14 +108,6 @@ export function provisionDeployment(options: Options): Promise<ProvisionOutcome>
 export interface DestroyOutcome extends DestroyResult {
   deploymentId: string;
   stats: PlatformStats;
-}
-
-/** The deployment id destroy would remove, or undefined when nothing was ever provisioned here. */
-export function existingDeploymentId(
-  options: Pick<Options, 'config' | 'configPath' | 'stateDir'>,
-  stateFile: string,
-): string | undefined {
-  return options.config.deploymentId ?? loadState(stateFile)?.deploymentId;
 }
 
 /** Removes what the deployment owns, in reverse dependency order; continues past failures. */

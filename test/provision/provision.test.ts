@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ownerFromText } from '../../src/genesys/engine/ownership.js';
 import { loadState } from '../../src/genesys/engine/state.js';
 import { KIT_ROLE_PERMISSIONS, templateKeys } from '../../src/genesys/resources/index.js';
-import { destroyDeployment, planDeployment, provisionDeployment } from '../../src/provision/index.js';
+import {
+  destroyDeployment,
+  planDeployment,
+  provisionDeployment,
+  provisionedOutputs,
+} from '../../src/provision/index.js';
 import type { GenesysSandbox } from '../../src/sandbox/genesys/index.js';
 import { useTmpDir } from '../helpers/tmp.js';
 import {
@@ -175,6 +180,14 @@ describe('provision against a fresh sandbox org', () => {
       expect(a.integrationId).toBe(rest.id);
       expect(a.published?.category).toBe('daspeak Data Actions');
     }
+
+    // What the backend reads back (for config.js): the widget client's id, from state only.
+    expect(provisionedOutputs(opts(ws))).toEqual({
+      deploymentId: dep,
+      organizationId: s.organizationId,
+      widgetClientId: widgetClient.id,
+      backendClientId: backend.id,
+    });
 
     // Audio monitoring on the configured queue only, its previous value kept in state.
     expect(queue(s, 'Support').enableAudioMonitoring).toBe(true);
