@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import type { KitConfig } from '../config/index.js';
 import type { TokenProvider } from '../daspeak/index.js';
@@ -24,6 +25,7 @@ import { tokenRoutes } from './routes/token.js';
 import { widgetFileRoutes } from './routes/widget-files.js';
 import { allowedOrigins, corsFor, securityHeaders } from './security.js';
 import { measuredStore } from './store-metrics.js';
+import { tokenFastPath } from './token/fast-path.js';
 import { createTokenSource } from './token/token-source.js';
 import { renderConfigJs, widgetConfig } from './widget/config-js.js';
 import { widgetFiles } from './widget/files.js';
@@ -56,7 +58,9 @@ export interface AppDeps {
 }
 
 export interface BackendApp {
-  /** The Express application; mount it in an http server. */
+  /** What to give node:http: the token fast path in front of the Express app. */
+  handler: RequestListener;
+  /** The Express application (every route; without the fast path). */
   app: Express;
   metrics: ServerMetrics;
   origins: GenesysOrigins;
@@ -93,6 +97,12 @@ export function createApp(deps: AppDeps): BackendApp {
     onCheck: (source, outcome) => metrics.agentTokenChecks.inc({ source, outcome }),
   });
   const limits = createRateLimiters(config.backend.rateLimit, metrics);
+  const tokens = createTokenSource({
+    provider: deps.tokenProvider,
+    clock,
+    logger,
+    onUpstream: (outcome) => metrics.upstreamTokenRequests.inc({ outcome }),
+  });
   const store = measuredStore(deps.store, metrics);
   const ctx: RouteContext = {
     config,
@@ -109,12 +119,7 @@ export function createApp(deps: AppDeps): BackendApp {
       cacheSeconds: deps.conversationCacheSeconds ?? Math.min(config.backend.agentTokenCacheSeconds, 10),
       timeoutMs,
     }),
-    tokens: createTokenSource({
-      provider: deps.tokenProvider,
-      clock,
-      logger,
-      onUpstream: (outcome) => metrics.upstreamTokenRequests.inc({ outcome }),
-    }),
+    tokens,
     requireConsent: deps.requireConsent ?? false,
   };
 
@@ -134,7 +139,8 @@ export function createApp(deps: AppDeps): BackendApp {
   app.set('query parser', 'simple');
   app.set('etag', false);
   app.use(requestLog(logger, metrics));
-  app.use(securityHeaders(security));
+  const headers = securityHeaders(security);
+  app.use(headers);
   app.use(['/token', '/database', '/api'], ...corsFor(allowedOrigins(security)));
 
   const router = express.Router({ caseSensitive: true, strict: false });
@@ -150,5 +156,6 @@ export function createApp(deps: AppDeps): BackendApp {
   app.use(auditDenials(store, metrics, logger));
   app.use(errorHandler(logger));
 
-  return { app, metrics, origins, close: () => limits.close() };
+  const handler = tokenFastPath({ securityHeaders: headers, verifier, limits, tokens, metrics, logger }, app);
+  return { handler, app, metrics, origins, close: () => limits.close() };
 }

@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isKitError, KitError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -32,11 +33,35 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-/** Writes the error answer every route uses; `extra` adds top-level fields (readiness checks). */
-export function sendError(res: Response, err: ApiError, extra: Record<string, unknown> = {}): void {
-  if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-  res.setHeader('Cache-Control', 'no-store');
-  res.status(err.httpStatus).json({ ...errorBody(err.code, err.message), ...extra });
+/**
+ * Writes the error answer every route uses; `extra` adds top-level fields (readiness checks). Plain
+ * node:http, so the token fast path (outside Express) answers exactly as the routes do.
+ */
+export function sendError(res: ServerResponse, err: ApiError, extra: Record<string, unknown> = {}): void {
+  sendJson(
+    res,
+    err.httpStatus,
+    { ...errorBody(err.code, err.message), ...extra },
+    {
+      'Cache-Control': 'no-store',
+      ...(err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {}),
+    },
+  );
+}
+
+/** A JSON answer as Express's res.json writes it (same Content-Type), on any ServerResponse. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 /** Statuses a store (or other library) KitError without its own status maps to. */

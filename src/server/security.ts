@@ -38,7 +38,7 @@ export function allowedOrigins(options: SecurityOptions): Set<string> {
  * the das-Peak Socket.IO service (http and ws) and the Genesys Platform API. X-Frame-Options is
  * left out: its only values would forbid the framing Genesys needs, and frame-ancestors supersedes it.
  */
-export function securityHeaders(options: SecurityOptions): RequestHandler {
+export function securityHeaders(options: SecurityOptions): ReturnType<typeof helmet> {
   const daspeak = originOf(options.daspeakSocketOrigin);
   const secure = options.selfOrigin.startsWith('https:');
   return helmet({

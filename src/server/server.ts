@@ -77,7 +77,7 @@ export async function startServer(config: KitConfig, deps: StartServerDeps = {})
         logger,
       });
     backend = createApp({ ...deps, config, store, tokenProvider, clock, logger });
-    const server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, backend.app);
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, backend.handler);
     server.keepAliveTimeout = 65_000;
     const host = deps.host ?? config.backend.listen.host;
     await listen(server, deps.port ?? config.backend.listen.port, host);

@@ -148,6 +148,36 @@ describe('agent authentication: organization and expiry', () => {
     expect(codeOf(await request(env.base, 'GET', '/token', { token: late }))).toBe('auth.invalid_token');
   });
 
+  it('answers 503 genesys.unavailable while Genesys fails or throttles, and recovers without caching it', async () => {
+    const env = await startEnv('sqlite');
+    envs.push(env);
+    const token = await env.agentToken();
+    env.genesys.setFaults({ errorRatio: 1, errorStatus: 503 });
+    const failed = await request(env.base, 'GET', '/token', { token });
+    expect(failed.status).toBe(503);
+    expect(codeOf(failed)).toBe('genesys.unavailable');
+    expect(failed.headers.get('retry-after')).toBe('5');
+    env.genesys.setFaults({ rateLimitNext: 2 });
+    expect(codeOf(await request(env.base, 'GET', '/token', { token }))).toBe('genesys.unavailable');
+    env.genesys.setFaults({});
+    expect((await request(env.base, 'GET', '/token', { token })).status).toBe(200);
+
+    // The conversation check fails the same way.
+    const conversationId = await env.conversation('+34611000009');
+    env.genesys.setFaults({ errorRatio: 1, errorStatus: 502, pathPrefix: '/api/v2/conversations' });
+    const read = await request(env.base, 'GET', '/database/getCredential?id=%2B34611000009', {
+      token,
+      conversationId,
+    });
+    expect(read.status).toBe(503);
+    expect(codeOf(read)).toBe('genesys.unavailable');
+    env.genesys.setFaults({});
+    expect(
+      (await request(env.base, 'GET', '/database/getCredential?id=%2B34611000009', { token, conversationId }))
+        .status,
+    ).toBe(404);
+  });
+
   it('limits requests per agent: 429 rate_limited with Retry-After and the error body', async () => {
     const env = await startEnv('sqlite', { backend: { rateLimit: { agentPerMinute: 3 } } });
     envs.push(env);

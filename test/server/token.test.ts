@@ -48,6 +48,27 @@ describe('GET /token', () => {
     expect(e.tokens.requests()).toBe(2);
   });
 
+  it('answers the same whether the token was just checked with Genesys or its verdict was cached', async () => {
+    const e = await env();
+    const token = await e.agentToken();
+    const first = await request(e.base, 'GET', '/token', { token });
+    const second = await request(e.base, 'GET', '/token', { token });
+    expect(second.body).toEqual(first.body);
+    const headers = (a: typeof first) => {
+      const out: Record<string, string> = {};
+      a.headers.forEach((value, name) => {
+        if (name !== 'date' && name !== 'x-request-id') out[name] = value;
+      });
+      return out;
+    };
+    expect(headers(second)).toEqual(headers(first));
+    expect(second.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const metrics = await request(e.base, 'GET', '/metrics');
+    expect(metrics.text).toContain(
+      'daspeak_backend_http_requests_total{route="/token",method="GET",status="200"} 2',
+    );
+  });
+
   it('makes one upstream request however many agents ask at once', async () => {
     const e = await env();
     const tokens = [await e.agentToken(), await e.agentToken('agent2@sandbox.example')];

@@ -6,6 +6,11 @@ import type { AgentVerifier } from './agent-verifier.js';
 /** RFC 6750 b64token; Genesys tokens fit it. Anything else is not worth a call to Genesys. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,4096}=*) *$/i;
 
+/** The token of a well-formed `Authorization: Bearer …` header, else undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
 /**
  * Requires `Authorization: Bearer <Genesys agent token>` and checks it with the org. The verdict
  * (user id, org) goes to res.locals; the token is kept there for calls made on the agent's behalf.
@@ -23,8 +28,8 @@ export function requireAgent(verifier: AgentVerifier): RequestHandler {
         "send the agent's Genesys Cloud token as Authorization: Bearer <token>",
       );
     }
-    const match = BEARER.exec(header);
-    if (!match) {
+    const token = bearerToken(header);
+    if (token === undefined) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_request"');
       throw new ApiError(
         401,
@@ -32,7 +37,6 @@ export function requireAgent(verifier: AgentVerifier): RequestHandler {
         'the Authorization header must be Bearer followed by a Genesys Cloud token',
       );
     }
-    const token = match[1]!;
     const agent = await verifier.verify(token);
     state.agent = agent;
     state.agentToken = token;
