@@ -39,6 +39,20 @@ const WordingVersion = Type.String({
 
 const closed = { additionalProperties: false } as const;
 
+/**
+ * A conversation id where it is optional: an empty value counts as none, because a data action
+ * always renders its `conversationId` input into the URL, empty or not.
+ */
+const OptionalConversationId = Type.Optional(
+  Type.Union([ConversationId, Type.Literal('')], {
+    description: 'must be a Genesys conversation id (1 to 128 letters, digits or . _ : -) or empty',
+  }),
+);
+
+/** The conversation id of a parsed query or body: undefined when absent or empty. */
+export const conversationField = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value;
+
 // --- widget routes of the seed utils.js (form-encoded) ----------------------------------------------
 
 export const StoreCredentialForm = Type.Object(
@@ -60,21 +74,21 @@ export type CallerIdForm = Static<typeof CallerIdForm>;
 
 // --- JSON resource API (widget and data actions) ---------------------------------------------------
 
-export const ConversationQuery = Type.Object({ conversationId: Type.Optional(ConversationId) }, closed);
+export const ConversationQuery = Type.Object({ conversationId: OptionalConversationId }, closed);
 export type ConversationQuery = Static<typeof ConversationQuery>;
 
 export const PutCredentialBody = Type.Object(
   {
     credential: Credential,
     modelHash: Type.Optional(ModelHash),
-    conversationId: Type.Optional(ConversationId),
+    conversationId: OptionalConversationId,
   },
   closed,
 );
 export type PutCredentialBody = Static<typeof PutCredentialBody>;
 
 export const PutConsentBody = Type.Object(
-  { wordingVersion: WordingVersion, conversationId: Type.Optional(ConversationId) },
+  { wordingVersion: WordingVersion, conversationId: OptionalConversationId },
   closed,
 );
 export type PutConsentBody = Static<typeof PutConsentBody>;

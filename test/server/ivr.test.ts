@@ -117,6 +117,13 @@ describeEachDatabase('data-action routes', (kind) => {
     expect((consent.body as { withdrawnAt: string }).withdrawnAt).not.toBe('');
   });
 
+  it('takes an empty conversationId (as a data action renders an unset input) as none', async () => {
+    const answer = await ivr('GET', `${path('credentials', '+34633000003')}?conversationId=`);
+    expect(answer.status).toBe(200);
+    const [entry] = await env.server.store.queryAudit({ ani: '+34633000003' });
+    expect(entry).toMatchObject({ action: 'credential.read', outcome: 'not_found', conversationId: null });
+  });
+
   it('answers bad input with a JSON error body', async () => {
     const invalid = await ivr('GET', path('credentials', 'abc'));
     expect(invalid.status).toBe(400);

@@ -1,6 +1,8 @@
 import { dirname } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { formatIssue } from '../../config/issues.js';
+import { isKitError } from '../../errors.js';
+import { provisionedOutputs, type ProvisionedOutputs } from '../../provision/index.js';
 import { startServer } from '../../server/index.js';
 import { describeDatabaseUrl } from '../../store/index.js';
 import { defineCommand } from '../command.js';
@@ -44,7 +46,25 @@ export default defineCommand({
     const { config, file, warnings } = ctx.loadConfig();
     for (const w of warnings) ctx.note(`warning: ${formatIssue(file, w)}`);
     const purge = options.purge !== false;
+    // What provision recorded (the widget's client id, the org), read from its state file, if any.
+    let outputs: ProvisionedOutputs | undefined;
+    try {
+      outputs = provisionedOutputs({ config, configPath: file });
+    } catch (err) {
+      ctx.note(
+        `warning: the provisioning state cannot be read (${isKitError(err) ? err.code : 'error'}); serving without it`,
+      );
+    }
+    if (!outputs?.widgetClientId) {
+      ctx.note(
+        'warning: no widget OAuth client id (widget.clientId, or run provision): config.js has genesysClientId null',
+      );
+    }
     const server = await startServer(config, {
+      ...(outputs?.widgetClientId ? { widgetClientId: outputs.widgetClientId } : {}),
+      ...(config.genesys.organizationId === undefined && outputs?.organizationId
+        ? { organizationId: outputs.organizationId }
+        : {}),
       logger: ctx.logger,
       // Relative sqlite: paths are relative to the config file, like every other path in it.
       storeOptions: { baseDir: dirname(file), logger: ctx.logger },

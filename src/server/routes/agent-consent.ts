@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { acceptBody } from '../body.js';
 import { ApiError, methodNotAllowed } from '../errors.js';
-import { ConversationQuery, PutConsentBody } from '../schemas.js';
+import { conversationField, ConversationQuery, PutConsentBody } from '../schemas.js';
 import { parseInput } from '../validation.js';
 import { agentCaller, pickConversation } from './agent-credentials.js';
 import { auditAs, noStore, noteTarget } from './common.js';
@@ -22,7 +22,13 @@ export function agentConsentRoutes(router: Router, ctx: RouteContext): void {
     // The store has no audit action for reading consent: a refused read is logged and counted only.
     .get(noteTarget, ...agent, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(ctx, req, res, String(req.params.ani), query.conversationId);
+      const access = await agentCaller(
+        ctx,
+        req,
+        res,
+        String(req.params.ani),
+        conversationField(query.conversationId),
+      );
       const consent = await ctx.store.getConsent(access.e164);
       if (!consent) throw consentNotFound();
       res.json(consentView(consent));
@@ -30,7 +36,10 @@ export function agentConsentRoutes(router: Router, ctx: RouteContext): void {
     .put(auditAs('consent.record'), ...acceptBody(['json']), noteTarget, ...agent, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
       const body = parseInput(PutConsentBody, req.body, 'body');
-      const conversationId = pickConversation(query.conversationId, body.conversationId);
+      const conversationId = pickConversation(
+        conversationField(query.conversationId),
+        conversationField(body.conversationId),
+      );
       const access = await agentCaller(ctx, req, res, String(req.params.ani), conversationId);
       const consent = await ctx.store.recordConsent(access.ctx, access.e164, {
         wordingVersion: body.wordingVersion,
@@ -39,7 +48,13 @@ export function agentConsentRoutes(router: Router, ctx: RouteContext): void {
     })
     .delete(auditAs('consent.withdraw'), noteTarget, ...agent, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(ctx, req, res, String(req.params.ani), query.conversationId);
+      const access = await agentCaller(
+        ctx,
+        req,
+        res,
+        String(req.params.ani),
+        conversationField(query.conversationId),
+      );
       const result = await ctx.store.withdrawConsent(access.ctx, access.e164);
       res.json({ withdrawn: true, ...result });
     })

@@ -2,7 +2,13 @@ import type { Request, Response, Router } from 'express';
 import { authorizeAgentForCaller, conversationIdOf, type CallerAccess } from '../auth/caller.js';
 import { acceptBody, hasBody } from '../body.js';
 import { ApiError, methodNotAllowed } from '../errors.js';
-import { CallerIdForm, ConversationQuery, PutCredentialBody, StoreCredentialForm } from '../schemas.js';
+import {
+  conversationField,
+  CallerIdForm,
+  ConversationQuery,
+  PutCredentialBody,
+  StoreCredentialForm,
+} from '../schemas.js';
 import { parseInput } from '../validation.js';
 import { auditAs, noStore, noteTarget } from './common.js';
 import type { RouteContext } from './context.js';
@@ -17,9 +23,9 @@ export function agentCaller(
   req: Request,
   res: Response,
   ani: string,
-  conversationField: string | undefined,
+  fieldValue: string | undefined,
 ): Promise<CallerAccess> {
-  const conversationId = conversationIdOf(req, res, conversationField);
+  const conversationId = conversationIdOf(req, res, conversationField(fieldValue));
   return authorizeAgentForCaller(
     res,
     ctx.conversations,
@@ -93,7 +99,13 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
     .route('/api/v1/credentials/:ani')
     .get(auditAs('credential.read'), noteTarget, ...agent, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(ctx, req, res, String(req.params.ani), query.conversationId);
+      const access = await agentCaller(
+        ctx,
+        req,
+        res,
+        String(req.params.ani),
+        conversationField(query.conversationId),
+      );
       const stored = await ctx.store.getCredential(access.ctx, access.e164);
       if (!stored) throw credentialNotFound();
       res.json(credentialView(stored));
@@ -101,7 +113,10 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
     .put(auditAs('credential.store'), ...acceptBody(['json']), noteTarget, ...agent, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
       const body = parseInput(PutCredentialBody, req.body, 'body');
-      const conversationId = pickConversation(query.conversationId, body.conversationId);
+      const conversationId = pickConversation(
+        conversationField(query.conversationId),
+        conversationField(body.conversationId),
+      );
       const access = await agentCaller(ctx, req, res, String(req.params.ani), conversationId);
       const result = await ctx.store.putCredential(access.ctx, access.e164, {
         credential: body.credential,
@@ -112,7 +127,13 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
     })
     .delete(auditAs('credential.delete'), noteTarget, ...agent, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(ctx, req, res, String(req.params.ani), query.conversationId);
+      const access = await agentCaller(
+        ctx,
+        req,
+        res,
+        String(req.params.ani),
+        conversationField(query.conversationId),
+      );
       if (!(await ctx.store.deleteCredential(access.ctx, access.e164))) throw credentialNotFound();
       res.status(204).end();
     })

@@ -4,7 +4,7 @@ import type { AccessContext } from '../../store/index.js';
 import { acceptBody } from '../body.js';
 import { methodNotAllowed } from '../errors.js';
 import { stateOf } from '../locals.js';
-import { ConversationQuery, PutConsentBody, PutCredentialBody } from '../schemas.js';
+import { conversationField, ConversationQuery, PutConsentBody, PutCredentialBody } from '../schemas.js';
 import { parseInput } from '../validation.js';
 import { pickConversation } from './agent-credentials.js';
 import { auditAs, noStore, noteTarget } from './common.js';
@@ -33,14 +33,18 @@ export function ivrRoutes(router: Router, ctx: RouteContext): void {
     .route('/api/v1/ivr/credentials/:ani')
     .get(auditAs('credential.read'), noteTarget, ...ivr, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const { e164, access } = caller(req, res, query.conversationId);
+      const { e164, access } = caller(req, res, conversationField(query.conversationId));
       const stored = await ctx.store.getCredential(access, e164);
       res.json(ivrCredentialView(e164, stored, modelHash));
     })
     .put(auditAs('credential.store'), ...acceptBody(['json']), noteTarget, ...ivr, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
       const body = parseInput(PutCredentialBody, req.body, 'body');
-      const { e164, access } = caller(req, res, pickConversation(query.conversationId, body.conversationId));
+      const { e164, access } = caller(
+        req,
+        res,
+        pickConversation(conversationField(query.conversationId), conversationField(body.conversationId)),
+      );
       const result = await ctx.store.putCredential(access, e164, {
         credential: body.credential,
         modelHash: body.modelHash ?? modelHash,
@@ -50,7 +54,7 @@ export function ivrRoutes(router: Router, ctx: RouteContext): void {
     })
     .delete(auditAs('credential.delete'), noteTarget, ...ivr, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const { e164, access } = caller(req, res, query.conversationId);
+      const { e164, access } = caller(req, res, conversationField(query.conversationId));
       const deleted = await ctx.store.deleteCredential(access, e164);
       res.json({ deleted, ani: e164 });
     })
@@ -60,19 +64,23 @@ export function ivrRoutes(router: Router, ctx: RouteContext): void {
     .route('/api/v1/ivr/consent/:ani')
     .get(noteTarget, ...ivr, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const { e164 } = caller(req, res, query.conversationId);
+      const { e164 } = caller(req, res, conversationField(query.conversationId));
       res.json(ivrConsentView(e164, await ctx.store.getConsent(e164)));
     })
     .put(auditAs('consent.record'), ...acceptBody(['json']), noteTarget, ...ivr, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
       const body = parseInput(PutConsentBody, req.body, 'body');
-      const { e164, access } = caller(req, res, pickConversation(query.conversationId, body.conversationId));
+      const { e164, access } = caller(
+        req,
+        res,
+        pickConversation(conversationField(query.conversationId), conversationField(body.conversationId)),
+      );
       const consent = await ctx.store.recordConsent(access, e164, { wordingVersion: body.wordingVersion });
       res.json({ recorded: true, ...ivrConsentView(e164, consent) });
     })
     .delete(auditAs('consent.withdraw'), noteTarget, ...ivr, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const { e164, access } = caller(req, res, query.conversationId);
+      const { e164, access } = caller(req, res, conversationField(query.conversationId));
       const result = await ctx.store.withdrawConsent(access, e164);
       res.json({ withdrawn: true, ani: e164, ...result });
     })
