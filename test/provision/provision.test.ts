@@ -3,9 +3,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownerFromText } from '../../src/genesys/engine/ownership.js';
 import { loadState } from '../../src/genesys/engine/state.js';
-import { KIT_ROLE_PERMISSIONS, templateKeys } from '../../src/genesys/resources/index.js';
+import type { KitConfig } from '../../src/config/schema.js';
+import { Engine } from '../../src/genesys/engine/engine.js';
+import {
+  kitKinds,
+  KIT_ROLE_PERMISSIONS,
+  templateKeys,
+  type GenesysOrg,
+} from '../../src/genesys/resources/index.js';
 import {
   destroyDeployment,
+  openDeployment,
   planDeployment,
   provisionDeployment,
   provisionedOutputs,
@@ -264,8 +272,16 @@ describe('provision against a fresh sandbox org', () => {
       ).status,
     ).toBe(200);
 
+    // …and someone lengthens a data action's timeout in the Genesys UI.
+    const action = objs.actions.find((a) => a.published?.name === 'daspeak Get Session Status')!;
+    const edited = await api('PATCH', `/api/v2/integrations/actions/${action.id}`, {
+      version: action.published!.version,
+      config: { ...action.published!.config, timeoutSeconds: 30 },
+    });
+    expect(edited.status).toBe(200);
+
     const plan = await planDeployment(opts(ws));
-    expect(plan.report.counts).toMatchObject({ update: 4, create: 0, delete: 0, conflict: 0 });
+    expect(plan.report.counts).toMatchObject({ update: 5, create: 0, delete: 0, conflict: 0 });
     const changes = Object.fromEntries(
       plan.report.steps
         .filter((st) => st.action === 'update')
@@ -293,7 +309,9 @@ describe('provision against a fresh sandbox org', () => {
     ]);
 
     const repaired = await provisionDeployment(opts(ws));
-    expect(repaired.result).toMatchObject({ updated: 4, created: 0, deleted: 0 });
+    expect(repaired.result).toMatchObject({ updated: 5, created: 0, deleted: 0 });
+    // Edited in place (its config), not replaced: flows keep the same action.
+    expect(kitObjects(s).actions.find((a) => a.id === action.id)!.published!.config.timeoutSeconds).toBe(10);
     expect(
       kitObjects(s).integrations.find((i) => i.id === audiohook.id)!.config.properties.connectionUri,
     ).toBe(ws.config.daspeak.audiohook.connectionUri);
@@ -308,6 +326,55 @@ describe('provision against a fresh sandbox org', () => {
     expect((await planDeployment(opts(ws))).report.counts).toMatchObject({ update: 0, create: 0, delete: 0 });
     await provisionDeployment(opts(ws));
     expect(s.requestCounts().writes).toBe(0);
+  });
+
+  it('a data action whose contract changed is replaced (Genesys keeps a published contract), once', async () => {
+    const s = await org();
+    const ws = workspace(s, tmp());
+    await provisionReady(s, ws);
+    const before = kitObjects(s).actions.find((a) => a.published?.name === 'daspeak Get Credential')!;
+    // A kit upgrade adds an output to the action's contract.
+    const upgraded = kitKinds().map((k) =>
+      k.kind !== 'data-action'
+        ? k
+        : {
+            ...k,
+            desired: (c: KitConfig) =>
+              k.desired(c).map((d) => {
+                if (d.name !== 'daspeak Get Credential') return d;
+                const contract = structuredClone(d.spec.contract) as {
+                  output: { successSchema: { properties: Record<string, unknown> } };
+                };
+                contract.output.successSchema.properties.note = { type: 'string' };
+                return { ...d, spec: { ...d.spec, contract } };
+              }),
+          },
+    );
+    const d = await openDeployment({ ...opts(ws), mode: 'write' });
+    try {
+      const engine = new Engine<KitConfig, GenesysOrg>({
+        kinds: upgraded,
+        config: ws.config,
+        org: d.org,
+        prefix: ws.config.prefix,
+        deploymentId: d.deploymentId,
+        stateFile: d.paths.stateFile,
+        journalFile: d.paths.journalFile,
+        secretsFile: d.paths.secretsFile,
+      });
+      const plan = await engine.plan();
+      expect(plan.counts).toMatchObject({ update: 1, create: 0, delete: 0 });
+      expect(plan.steps.find((st) => st.action === 'update')!.changes.map((c) => c.path)).toEqual([
+        'contract.output.successSchema.properties.note.type',
+      ]);
+      await engine.apply(plan);
+      const after = kitObjects(s).actions.filter((a) => a.published?.name === 'daspeak Get Credential');
+      expect(after).toHaveLength(1);
+      expect(after[0]!.id).not.toBe(before.id);
+      expect((await engine.plan()).counts).toMatchObject({ update: 0, create: 0, delete: 0 });
+    } finally {
+      d.close();
+    }
   });
 
   it('a changed secret in the config is detected through its fingerprint and rewritten, masked', async () => {
