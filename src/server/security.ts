@@ -33,8 +33,8 @@ export function allowedOrigins(options: SecurityOptions): Set<string> {
 }
 
 /**
- * Security headers of every answer. The CSP lets only the Genesys agent UI frame the widget
- * (frame-ancestors), lets the page load only its own scripts, and lets it connect only to itself,
+ * Security headers of every answer. The CSP lets only the Genesys agent UI (and the configured
+ * extra origins) frame the widget (frame-ancestors), lets the page load only its own scripts, and lets it connect only to itself,
  * the das-Peak Socket.IO service (http and ws) and the Genesys Platform API. X-Frame-Options is
  * left out: its only values would forbid the framing Genesys needs, and frame-ancestors supersedes it.
  */
@@ -52,7 +52,10 @@ export function securityHeaders(options: SecurityOptions): ReturnType<typeof hel
         'img-src': ["'self'", 'data:'],
         'font-src': ["'self'"],
         'connect-src': ["'self'", daspeak, websocketOrigin(daspeak), originOf(options.genesysApiOrigin)],
-        'frame-ancestors': [originOf(options.genesysAppsOrigin)],
+        // backend.allowedOrigins too: a CRM that embeds the Genesys agent UI is an ancestor of the widget.
+        'frame-ancestors': [
+          ...new Set([options.genesysAppsOrigin, ...options.extraOrigins].map((o) => originOf(o))),
+        ],
         'form-action': ["'self'"],
         'base-uri': ["'self'"],
         'object-src': ["'none'"],

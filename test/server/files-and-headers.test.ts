@@ -202,7 +202,7 @@ describe('security headers for a Genesys Cloud region', () => {
     stops.unshift(() => server.close());
     const answer = await request(server.url, 'GET', '/healthz');
     const csp = answer.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain('frame-ancestors https://apps.mypurecloud.ie');
+    expect(csp).toContain('frame-ancestors https://apps.mypurecloud.ie https://crm.example.com;');
     expect(csp).toContain(
       "connect-src 'self' https://api.eu.veri-das.com wss://api.eu.veri-das.com https://api.mypurecloud.ie",
     );
