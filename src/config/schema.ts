@@ -314,14 +314,16 @@ export const BackendSchema = obj(
         description: 'API keys data actions use; two during a rotation, the first is provisioned.',
       },
     ),
-    allowedOrigins: Type.Array(
-      url('An origin allowed to call the backend from a browser.', ['http', 'https']),
-      {
-        default: [],
-        description:
-          "Extra CORS origins; the Genesys apps origin of the region and the backend's own are always allowed.",
-      },
-    ),
+    allowedOrigins: Type.Array(url('An origin allowed to call and frame the backend.', ['http', 'https']), {
+      default: [],
+      description:
+        "Extra origins that may call the backend from a browser (CORS) and frame the widget; the Genesys apps origin of the region and the backend's own are always allowed.",
+    }),
+    requireConsent: Type.Boolean({
+      default: false,
+      description:
+        'Refuse to store a credential for a caller without recorded consent (409 store.consent_required). Turn it on where the law requires explicit consent for biometric data; the IVR flows and the widget record consent first.',
+    }),
     defaultCountry: Type.Optional(
       Type.String({
         pattern: '^[A-Z]{2}$',
@@ -378,7 +380,8 @@ export const WidgetSchema = obj(
     }),
     queues: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
-      description: 'Queue names the widget shows for (and that get audio monitoring); empty = all queues.',
+      description:
+        'Queue names the widget shows for and that get audio monitoring; empty = the widget shows for every queue and no queue gets audio monitoring.',
     }),
     groups: Type.Array(Type.String({ minLength: 1 }), {
       default: [],

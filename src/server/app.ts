@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): BackendApp {
       timeoutMs,
     }),
     tokens,
-    requireConsent: deps.requireConsent ?? false,
+    requireConsent: deps.requireConsent ?? deps.config.backend.requireConsent,
   };
 
   const security = {

@@ -166,4 +166,16 @@ describe('data-action routes: limits and consent policy', () => {
     await request(env.base, 'PUT', path('consent'), { apiKey: API_KEY_1, json: { wordingVersion: 'v1' } });
     expect((await put()).status).toBe(200);
   });
+
+  it('backend.requireConsent in the config turns the same rule on for serve', async () => {
+    const env = await startEnv('sqlite', { backend: { requireConsent: true } });
+    envs.push(env);
+    expect(env.config.backend.requireConsent).toBe(true);
+    const refused = await request(env.base, 'PUT', path('credentials'), {
+      apiKey: API_KEY_1,
+      json: { credential: 'c' },
+    });
+    expect(refused.status).toBe(409);
+    expect(codeOf(refused)).toBe('store.consent_required');
+  });
 });
