@@ -1,77 +1,60 @@
 import { resolve } from 'node:path';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { SANDBOX } from '../../config/defaults.js';
-import { KitError } from '../../errors.js';
-import { DataActionError, runDataAction, type CredentialType } from '../../flows/executor/index.js';
-import { startGenesysSandbox, type ActionExecutor } from '../../sandbox/genesys/index.js';
+import { startLocalStack, type LocalStack } from '../../sandbox/stack.js';
 import { defineCommand, type CliContext } from '../command.js';
-
-function portOption(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('give a port from 0 to 65535');
-  return port;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('give a whole number above 0');
-  return n;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
+import { portOption, positiveInteger } from '../options.js';
+import { untilSignal } from '../signals.js';
 
 export interface SandboxCommandOptions {
   genesysPort?: number;
+  daspeakPort?: number;
   stateFile?: string;
   rateLimit?: number;
   only?: 'genesys' | 'daspeak';
 }
 
-const CREDENTIAL_TYPES: readonly string[] = ['basicAuth', 'userDefined', 'userDefinedOAuth'];
-
-/**
- * The sandbox org runs data actions (`…/test`, `…/execute`) with the kit's offline executor, which
- * renders the templates and calls the real web service.
- */
-export const offlineExecutor: ActionExecutor = async (action, input) => {
-  const credentialType = action.credential?.type;
-  const { result, outcome } = await runDataAction(
-    {
-      name: action.name,
-      category: action.category,
-      integrationId: action.integrationId,
-      secure: action.secure,
-      config: action.config,
-      contract: action.contract,
-    },
-    input,
-    {
-      ...(action.credential ? { credentials: action.credential.fields } : {}),
-      ...(credentialType && CREDENTIAL_TYPES.includes(credentialType)
-        ? { credentialType: credentialType as CredentialType }
-        : {}),
-    },
-  );
-  if (outcome.ok) return { ok: true, output: outcome.output, operations: result.operations };
+/** What `--json` prints: everything a script needs to talk to the sandboxes (test credentials only). */
+export function describeStack(stack: LocalStack, stateFile: string | null) {
+  const g = stack.genesys;
+  const d = stack.daspeak;
   return {
-    ok: false,
-    status: new DataActionError(outcome, result).status ?? 502,
-    code: outcome.code,
-    message: outcome.message,
-    operations: result.operations,
+    ok: true,
+    genesys: g
+      ? {
+          url: g.url,
+          port: g.port,
+          organizationId: g.organizationId,
+          clientId: g.adminClient.id,
+          clientSecret: g.adminClient.secret,
+          agents: g.agents,
+          stateFile,
+        }
+      : null,
+    daspeak: d ? { url: d.url, port: d.port, urls: d.urls, credentials: d.credentials } : null,
+    ...(stack.backend ? { backend: { url: stack.backend.url } } : {}),
+    pid: process.pid,
   };
-};
+}
+
+export function printStack(ctx: CliContext, stack: LocalStack): void {
+  const g = stack.genesys;
+  const d = stack.daspeak;
+  if (g) {
+    ctx.print(`Genesys sandbox org ${g.organizationId} at ${g.url}`);
+    ctx.print(`  admin client: ${g.adminClient.id} / ${g.adminClient.secret} (sandbox-only credentials)`);
+    ctx.print(`  agents: ${g.agents.map((a) => `${a.name} <${a.email}>`).join(', ')}`);
+    ctx.print(`  SDK: client.setGateway({ host: '${g.host}', port: ${g.port}, protocol: 'http' })`);
+    ctx.print(
+      '  control: POST /sandbox/calls, /sandbox/conversations, /sandbox/faults; GET /sandbox/requests',
+    );
+  }
+  if (d) {
+    ctx.print(`das-Peak Streaming emulator at ${d.url} (toy voiceprints, not real biometrics)`);
+    ctx.print(`  REST ${d.urls.rest}  Socket.IO ${d.urls.socketio}  token ${d.urls.token}`);
+    ctx.print(`  Audiohook ${d.urls.audiohook}  Twilio ${d.urls.twilio}`);
+  }
+}
 
 /**
  * Starts the sandboxes, prints where they are, and stops them when `until` settles (a signal in the
@@ -82,49 +65,22 @@ export async function runSandboxCommand(
   options: SandboxCommandOptions,
   until: Promise<unknown>,
 ): Promise<number> {
-  if (options.only === 'daspeak') {
-    throw new KitError(
-      'sandbox.daspeak_unavailable',
-      'the das-Peak sandbox is not available in this version yet',
-      {
-        hint: 'run `daspeak-genesys sandbox --only genesys` (the default) for the Genesys org',
-      },
-    );
-  }
-  const genesys = await startGenesysSandbox({
-    port: options.genesysPort ?? SANDBOX.genesysPort,
-    host: SANDBOX.host,
-    logger: ctx.logger,
-    actionExecutor: offlineExecutor,
-    ...(options.stateFile ? { stateFile: resolve(ctx.io.cwd, options.stateFile) } : {}),
+  const stack = await startLocalStack({
+    ...(options.only ? { only: options.only } : {}),
+    genesysPort: options.genesysPort ?? SANDBOX.genesysPort,
+    daspeakPort: options.daspeakPort ?? SANDBOX.daspeakPort,
+    ...(options.stateFile ? { genesysStateFile: options.stateFile } : {}),
     ...(options.rateLimit ? { rateLimitPerMinute: options.rateLimit } : {}),
+    cwd: ctx.io.cwd,
+    logger: ctx.logger,
   });
-  ctx.printJson({
-    ok: true,
-    genesys: {
-      url: genesys.url,
-      port: genesys.port,
-      organizationId: genesys.organizationId,
-      clientId: genesys.adminClient.id,
-      clientSecret: genesys.adminClient.secret,
-      agents: genesys.agents,
-      stateFile: options.stateFile ? resolve(ctx.io.cwd, options.stateFile) : null,
-    },
-    daspeak: null,
-    pid: process.pid,
-  });
-  ctx.print(`Genesys sandbox org ${genesys.organizationId} at ${genesys.url}`);
-  ctx.print(
-    `  admin client: ${genesys.adminClient.id} / ${genesys.adminClient.secret} (sandbox-only credentials)`,
-  );
-  ctx.print(`  agents: ${genesys.agents.map((a) => `${a.name} <${a.email}>`).join(', ')}`);
-  ctx.print(`  SDK: client.setGateway({ host: '${genesys.host}', port: ${genesys.port}, protocol: 'http' })`);
-  ctx.print('  control: POST /sandbox/calls, /sandbox/conversations, /sandbox/faults; GET /sandbox/requests');
-  if (options.only === undefined) ctx.note('note: the das-Peak sandbox is not available in this version yet');
+  const stateFile = options.stateFile && stack.genesys ? resolve(ctx.io.cwd, options.stateFile) : null;
+  ctx.printJson(describeStack(stack, stateFile));
+  printStack(ctx, stack);
   ctx.print('press Ctrl+C to stop');
   const reason = await until;
   ctx.note(`${typeof reason === 'string' ? reason : 'stop'}: stopping the sandbox`);
-  await genesys.stop();
+  await stack.stop();
   ctx.note('sandbox stopped');
   return 0;
 }
@@ -132,11 +88,11 @@ export async function runSandboxCommand(
 export default defineCommand({
   name: 'sandbox',
   order: 40,
-  summary: 'run a local Genesys Cloud org (Platform API subset, calls that drive Audiohook) on 127.0.0.1',
+  summary: 'run a local Genesys Cloud org and a das-Peak Streaming emulator on 127.0.0.1',
   examples: [
     'daspeak-genesys sandbox',
-    'daspeak-genesys sandbox --genesys-port 0 --json   # any free port; prints URLs and credentials',
-    'daspeak-genesys sandbox --state-file .daspeak-genesys/org.json --rate-limit 60',
+    'daspeak-genesys sandbox --genesys-port 0 --daspeak-port 0 --json   # any free ports; prints URLs and credentials',
+    'daspeak-genesys sandbox --only genesys --state-file .daspeak-genesys/org.json --rate-limit 60',
   ],
   configure(cmd) {
     cmd
@@ -145,13 +101,23 @@ export default defineCommand({
         `Genesys org port, 0 for any free one (default ${SANDBOX.genesysPort})`,
         portOption,
       )
-      .option('--state-file <file>', 'keep the org in this JSON file so it survives a restart')
-      .option('--rate-limit <n>', 'requests per token per minute before 429 (default 300)', positiveInteger)
+      .option(
+        '--daspeak-port <port>',
+        `das-Peak emulator port, 0 for any free one (default ${SANDBOX.daspeakPort})`,
+        portOption,
+      )
+      .option('--state-file <file>', 'keep the Genesys org in this JSON file so it survives a restart')
+      .option(
+        '--rate-limit <n>',
+        'Genesys requests per token per minute before 429 (default 300)',
+        positiveInteger,
+      )
       .addOption(new Option('--only <sandbox>', 'run only one sandbox').choices(['genesys', 'daspeak']));
   },
   async run(ctx, options) {
     const o: SandboxCommandOptions = {
       ...(typeof options.genesysPort === 'number' ? { genesysPort: options.genesysPort } : {}),
+      ...(typeof options.daspeakPort === 'number' ? { daspeakPort: options.daspeakPort } : {}),
       ...(typeof options.stateFile === 'string' ? { stateFile: options.stateFile } : {}),
       ...(typeof options.rateLimit === 'number' ? { rateLimit: options.rateLimit } : {}),
       ...(options.only === 'genesys' || options.only === 'daspeak' ? { only: options.only } : {}),

@@ -1,32 +1,14 @@
 import { dirname } from 'node:path';
-import { InvalidArgumentError } from 'commander';
 import { formatIssue } from '../../config/issues.js';
 import { isKitError } from '../../errors.js';
 import { provisionedOutputs, type ProvisionedOutputs } from '../../provision/index.js';
 import { startServer } from '../../server/index.js';
 import { describeDatabaseUrl } from '../../store/index.js';
 import { defineCommand } from '../command.js';
+import { portOption } from '../options.js';
+import { untilSignal } from '../signals.js';
 
 const DAY_MS = 86_400_000;
-
-function portOption(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('give a port from 0 to 65535');
-  return port;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
 
 export default defineCommand({
   name: 'serve',

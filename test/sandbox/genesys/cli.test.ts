@@ -42,7 +42,11 @@ async function startCommand(dir: string) {
   const until = new Promise<string>((resolve) => (stop = resolve));
   let ready!: () => void;
   const printedOnce = new Promise<void>((resolve) => (ready = resolve));
-  const running = runSandboxCommand(context(dir, json, lines, ready), { genesysPort: 0 }, until);
+  const running = runSandboxCommand(
+    context(dir, json, lines, ready),
+    { genesysPort: 0, daspeakPort: 0 },
+    until,
+  );
   await printedOnce;
   return { printed: json[0] as Printed, lines, stop: async () => (stop('SIGINT'), running) };
 }
@@ -57,7 +61,7 @@ describe('daspeak-genesys sandbox', () => {
       const until = new Promise<string>((resolve) => (stop = resolve));
       const running = runSandboxCommand(
         context(dir, json, lines),
-        { genesysPort: 0, stateFile: 'org.json', rateLimit: 50 },
+        { genesysPort: 0, only: 'genesys', stateFile: 'org.json', rateLimit: 50 },
         until,
       );
       for (let i = 0; i < 200 && json.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -78,12 +82,10 @@ describe('daspeak-genesys sandbox', () => {
     }
   });
 
-  it('says the das-Peak sandbox is not available yet, and refuses a bad port as a usage error', async () => {
+  it('refuses bad ports, sandbox names and rate limits as usage errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
     try {
-      const daspeak = await runCli(['sandbox', '--only', 'daspeak'], { cwd: dir });
-      expect(daspeak.code).toBe(1);
-      expect(daspeak.stderr).toMatch(/das-Peak sandbox is not available/);
+      expect((await runCli(['sandbox', '--daspeak-port', '70000'], { cwd: dir })).code).toBe(2);
       expect((await runCli(['sandbox', '--genesys-port', 'abc'], { cwd: dir })).code).toBe(2);
       expect((await runCli(['sandbox', '--only', 'twilio'], { cwd: dir })).code).toBe(2);
       expect((await runCli(['sandbox', '--rate-limit', '0'], { cwd: dir })).code).toBe(2);

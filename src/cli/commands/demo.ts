@@ -1,0 +1,48 @@
+import { SANDBOX } from '../../config/defaults.js';
+import { startLocalStack } from '../../sandbox/stack.js';
+import { defineCommand } from '../command.js';
+import { portOption } from '../options.js';
+import { untilSignal } from '../signals.js';
+import { describeStack, printStack } from './sandbox.js';
+
+export default defineCommand({
+  name: 'demo',
+  order: 5,
+  summary:
+    'run the whole local stack with no configuration: Genesys sandbox, das-Peak emulator and the backend',
+  examples: [
+    'daspeak-genesys demo                     # what `npm start` runs',
+    'daspeak-genesys demo --backend-port 0 --genesys-port 0 --daspeak-port 0 --json',
+  ],
+  configure(cmd) {
+    cmd
+      .option('--genesys-port <port>', `Genesys org port (default ${SANDBOX.genesysPort})`, portOption)
+      .option('--daspeak-port <port>', `das-Peak emulator port (default ${SANDBOX.daspeakPort})`, portOption)
+      .option('--backend-port <port>', `backend port (default ${SANDBOX.backendPort})`, portOption)
+      .option('--data-dir <dir>', 'where the backend keeps its SQLite database', '.daspeak-genesys/demo');
+  },
+  async run(ctx, options) {
+    const stack = await startLocalStack({
+      genesysPort: typeof options.genesysPort === 'number' ? options.genesysPort : SANDBOX.genesysPort,
+      daspeakPort: typeof options.daspeakPort === 'number' ? options.daspeakPort : SANDBOX.daspeakPort,
+      backendPort: typeof options.backendPort === 'number' ? options.backendPort : SANDBOX.backendPort,
+      dataDir: String(options.dataDir),
+      cwd: ctx.io.cwd,
+      logger: ctx.logger,
+    });
+    ctx.printJson(describeStack(stack, null));
+    printStack(ctx, stack);
+    const backend = stack.backend!;
+    ctx.print(
+      `backend at ${backend.url} (SQLite in ${String(options.dataDir)}; health ${backend.url}healthz)`,
+    );
+    ctx.print(`  widget files: ${backend.url}config.js, ${backend.url}utils.js`);
+    ctx.print('try a call: daspeak-genesys simulate --voice alice --credential-out alice.cred --speed 10');
+    ctx.print('press Ctrl+C to stop');
+    const signal = await untilSignal();
+    ctx.note(`${signal}: stopping the local stack`);
+    await stack.stop();
+    ctx.note('stopped');
+    return 0;
+  },
+});

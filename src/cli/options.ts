@@ -1,0 +1,14 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander parsers shared by commands. */
+export function portOption(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('give a port from 0 to 65535');
+  return port;
+}
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('give a whole number above 0');
+  return n;
+}
