@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { SANDBOX } from '../config/defaults.js';
-import { exampleValues } from '../config/example.js';
+import { exampleValues, renderExample } from '../config/example.js';
 import { parseConfigText } from '../config/loader.js';
 import type { KitConfig } from '../config/schema.js';
 import { DataActionError, runDataAction, type CredentialType } from '../flows/executor/index.js';
@@ -67,6 +67,8 @@ export interface LocalStack {
   backend?: RunningServer;
   /** A kit config pointing at what runs (sandbox credentials; nothing secret). */
   config: KitConfig;
+  /** The same config as a commented YAML file, for commands run against the stack (`--config`). */
+  configYaml: string;
   stop(): Promise<void>;
 }
 
@@ -93,7 +95,10 @@ function stackConfig(stack: {
   }
   const port = Number(new URL(stack.backendUrl).port);
   (values.backend as Record<string, unknown>).listen = { host: SANDBOX.host, port };
-  return parseConfigText(stringify(values), 'local-stack.yaml', { env: {} }).config;
+  return {
+    config: parseConfigText(stringify(values), 'local-stack.yaml', { env: {} }).config,
+    yaml: renderExample(values),
+  };
 }
 
 /**
@@ -133,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dataDir = resolve(cwd, options.dataDir ?? join('.daspeak-genesys', 'demo'));
     const databaseUrl = `sqlite:${join(dataDir, 'credentials.db')}`;
     let backend: RunningServer | undefined;
-    let config = stackConfig({
+    let built = stackConfig({
       genesysUrl,
       ...(daspeak ? { daspeak } : {}),
       backendUrl: `http://${SANDBOX.host}:${options.backendPort ?? SANDBOX.backendPort}/`,
@@ -141,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (options.backendPort !== undefined) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      backend = await startServer(config, {
+      backend = await startServer(built.config, {
         host: SANDBOX.host,
         port: options.backendPort,
         logger,
@@ -151,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stoppers.push(() => backend!.close());
       // With port 0 the backend's URL is known only now.
-      config = stackConfig({
+      built = stackConfig({
         genesysUrl,
         ...(daspeak ? { daspeak } : {}),
         backendUrl: backend.url,
@@ -162,7 +167,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(genesys ? { genesys } : {}),
       ...(daspeak ? { daspeak } : {}),
       ...(backend ? { backend } : {}),
-      config,
+      config: built.config,
+      configYaml: built.yaml,
       stop,
     };
   } catch (err) {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/command.js';
@@ -6,7 +7,7 @@ import { runSandboxCommand, type describeStack } from '../../src/cli/commands/sa
 import { createTokenProvider } from '../../src/daspeak/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startLocalStack } from '../../src/sandbox/stack.js';
-import { BIN } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
 
 type Printed = ReturnType<typeof describeStack>;
@@ -111,8 +112,12 @@ describe('local stack', () => {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     for (let i = 0; i < 300 && !stdout.includes('"pid"'); i++) await new Promise((r) => setTimeout(r, 50));
-    const out = JSON.parse(stdout) as Printed;
+    const out = JSON.parse(stdout) as Printed & { configFile: string };
     expect((await fetch(`${out.backend!.url}healthz`)).status).toBe(200);
+    // The stack's config is written for commands run against it, and it validates.
+    const validated = await runCli(['--config', out.configFile, 'validate'], { cwd: dir });
+    expect(validated.stdout).toBe('ok\n');
+    expect(readFileSync(out.configFile, 'utf8')).toContain(out.daspeak!.urls.audiohook);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

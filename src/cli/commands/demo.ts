@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SANDBOX } from '../../config/defaults.js';
 import { startLocalStack } from '../../sandbox/stack.js';
 import { defineCommand } from '../command.js';
@@ -30,14 +32,20 @@ export default defineCommand({
       cwd: ctx.io.cwd,
       logger: ctx.logger,
     });
-    ctx.printJson(describeStack(stack, null));
-    printStack(ctx, stack);
     const backend = stack.backend!;
+    // Commands run against the stack (simulate, provision, doctor) need its config.
+    const configFile = join(resolve(ctx.io.cwd, String(options.dataDir)), 'daspeak-genesys.yaml');
+    writeFileSync(configFile, stack.configYaml, { mode: 0o600 });
+    ctx.printJson({ ...describeStack(stack, null), configFile });
+    printStack(ctx, stack);
     ctx.print(
       `backend at ${backend.url} (SQLite in ${String(options.dataDir)}; health ${backend.url}healthz)`,
     );
     ctx.print(`  widget files: ${backend.url}config.js, ${backend.url}utils.js`);
-    ctx.print('try a call: daspeak-genesys simulate --voice alice --credential-out alice.cred --speed 10');
+    ctx.print(`config of this stack: ${configFile}`);
+    ctx.print(
+      `try a call: daspeak-genesys --config ${configFile} simulate --target config --voice alice --credential-out alice.cred --speed 10`,
+    );
     ctx.print('press Ctrl+C to stop');
     const signal = await untilSignal();
     ctx.note(`${signal}: stopping the local stack`);
