@@ -34,12 +34,15 @@ function counts(s: GenesysSandbox): Counts {
   return { requests: c.total - logins, reads: c.total - logins - c.writes, writes: c.writes, logins };
 }
 
-/** The admin's one manual step (Admin > OAuth > Roles), made on the sandbox's records. */
-function adminGrantsKitRole(s: GenesysSandbox): void {
+/** The admin's one manual step (Admin > OAuth > Roles), through the sandbox's control route for it. */
+async function adminGrantsKitRole(s: GenesysSandbox): Promise<void> {
   const role = s.state.roles.find((r) => r.name === 'daspeak Integration')!;
-  const admin = s.state.oauthClients.find((c) => c.id === s.adminClient.id)!;
-  const home = s.state.divisions.find((d) => d.homeDivision)!;
-  admin.roleDivisions.push({ roleId: role.id, divisionId: home.id });
+  const res = await fetch(`${s.url}/sandbox/grants`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ subject: { type: 'client', id: s.adminClient.id }, roleId: role.id }),
+  });
+  if (res.status !== 200) throw new Error(`admin grant refused: ${res.status} ${await res.text()}`);
 }
 
 function median(values: number[]): number {
@@ -77,7 +80,7 @@ async function round() {
     } catch (err) {
       if (!isKitError(err) || !err.message.includes('does not hold')) throw err;
     }
-    adminGrantsKitRole(s);
+    await adminGrantsKitRole(s);
     const fresh = await provisionDeployment(options);
     const freshMs = performance.now() - t;
     const freshCounts = counts(s);

@@ -82,7 +82,7 @@ describe('plan, provision and destroy commands', () => {
     expect(first.stderr).toMatch(
       /^error: create oauth-client "daspeak Backend" failed: .*does not hold "daspeak Integration".*\(hint: in Genesys Cloud open Admin > OAuth/m,
     );
-    adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
+    await adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
     const second = await cli(['provision', '--verbose']);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`Applied: 1 created, 0 updated, 0 deleted, ${OBJECTS - 1} unchanged.`);
@@ -110,7 +110,7 @@ describe('plan, provision and destroy commands', () => {
   it('destroy asks for the deployment id at a terminal, refuses without one, and --yes skips the question', async () => {
     const { s, ws, cli } = await setup();
     await cli(['provision']);
-    adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
+    await adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
     expect((await cli(['provision'])).code).toBe(0);
     const dep = loadState(join(ws.stateDir, 'state.json'))!.deploymentId;
 
@@ -136,7 +136,7 @@ describe('plan, provision and destroy commands', () => {
   it('destroy reports what it could not delete and why, and a re-run finishes the job', async () => {
     const { s, ws, cli } = await setup();
     await cli(['provision']);
-    adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
+    await adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
     await cli(['provision']);
     // Someone uses the kit's role on a client of their own: Genesys refuses to delete it.
     const api = await adminApi(s);

@@ -178,7 +178,7 @@ describe('doctor', () => {
     });
     expect(reader.status).toBe(200);
     // The sandbox admin cannot grant a role it does not hold; the org admin does it in the UI.
-    adminGrantsRole(org, readerClient.body.id, 'Role reader');
+    await adminGrantsRole(org, readerClient.body.id, 'Role reader');
     const partial = workspace(org, tmp(), (v) => {
       Object.assign(v.genesys as Record<string, unknown>, {
         clientId: readerClient.body.id,

@@ -85,17 +85,23 @@ export function workspace(
 /**
  * The one step a Genesys admin does by hand in Admin > OAuth: giving the provisioning client the
  * kit's role, so it may assign that role to the client it creates (Genesys lets a caller assign only
- * roles it holds). The sandbox has no API route for an admin's UI action and refuses every grant
- * of a role the caller does not hold, so the test makes the change in the org's records, as the
- * admin UI would.
+ * roles it holds). The Platform API refuses that grant to the provisioner itself, so the test takes
+ * the admin's place through the sandbox's control route for that UI step (`POST /sandbox/grants`).
  */
-export function adminGrantsRole(sandbox: GenesysSandbox, clientId: string, roleName: string): void {
+export async function adminGrantsRole(
+  sandbox: GenesysSandbox,
+  clientId: string,
+  roleName: string,
+): Promise<void> {
   const role = sandbox.state.roles.find((r) => r.name === roleName);
-  const client = sandbox.state.oauthClients.find((c) => c.id === clientId);
-  const home = sandbox.state.divisions.find((d) => d.homeDivision);
-  if (!role || !client || !home) throw new Error(`cannot grant ${roleName} to ${clientId}: not found`);
-  if (!client.roleDivisions.some((rd) => rd.roleId === role.id)) {
-    client.roleDivisions.push({ roleId: role.id, divisionId: home.id });
+  if (!role) throw new Error(`cannot grant ${roleName} to ${clientId}: no such role`);
+  const res = await fetch(`${sandbox.url}/sandbox/grants`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ subject: { type: 'client', id: clientId }, roleId: role.id }),
+  });
+  if (res.status !== 200) {
+    throw new Error(`cannot grant ${roleName} to ${clientId}: ${res.status} ${await res.text()}`);
   }
 }
 
@@ -141,7 +147,7 @@ export async function provisionReady(
       return await provisionDeployment(opts(ws, extra));
     } catch (err) {
       if (!isRoleNotHeld(err) || attempt > 2) throw err;
-      adminGrantsRole(sandbox, ws.config.genesys.clientId, `${ws.config.prefix} Integration`);
+      await adminGrantsRole(sandbox, ws.config.genesys.clientId, `${ws.config.prefix} Integration`);
     }
   }
 }

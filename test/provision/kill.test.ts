@@ -84,7 +84,7 @@ describe('a provision killed at a random write', () => {
     }
     // Then the admin step, and a kill around the one write whose answer holds a one-time secret.
     await provisionUntilStopped(s, ws);
-    adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
+    await adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
     const at = s.requestCounts().writes + 1;
     const r = await runAndKill(s, ws, at, Math.floor(Math.random() * 35));
     kills.push(`client-credentials client: ${r.killed ? 'killed' : `exited ${String(r.code)}`}`);

@@ -83,7 +83,7 @@ describe('provision against a fresh sandbox org', () => {
       expect((err as { hint: string }).hint).toMatch(/Admin > OAuth > client sandbox-admin-client > Roles/);
     });
     expect(kitObjects(s).clients.map((c) => c.name)).toEqual(['daspeak Widget']);
-    adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
+    await adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
     const done = await provisionDeployment(opts(ws));
     expect(done.result).toMatchObject({ created: 1, updated: 0, deleted: 0, unchanged: OBJECTS - 1 });
     expect(done.newSecrets).toEqual(['oauth-client/daspeak Backend']);

@@ -11,3 +11,4 @@ export type {
   ExecutableAction,
 } from './actions/executor.js';
 export type { OrgState } from './state/model.js';
+export type { AdminGrantRequest, AdminGrantResult } from './routes/admin-grants.js';

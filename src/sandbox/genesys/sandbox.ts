@@ -11,6 +11,12 @@ import { FaultInjector, type FaultSettings } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { RequestCounter, type RequestCounts } from './http/request-counter.js';
 import { actionRoutes } from './routes/actions.js';
+import {
+  adminGrantRoutes,
+  applyAdminGrant,
+  type AdminGrantRequest,
+  type AdminGrantResult,
+} from './routes/admin-grants.js';
 import { authorizationRoutes } from './routes/authorization.js';
 import {
   callRoutes,
@@ -71,11 +77,18 @@ export interface GenesysSandbox {
   organizationId: string;
   adminClient: { id: string; secret: string };
   agents: SandboxAgent[];
-  /** The live org records (read them; change them only through the API). */
+  /** The live org records (read them; change them only through the API, `grant` or `revoke`). */
   state: OrgState;
   requestCounts(): RequestCounts;
   resetRequestCounts(): void;
   setFaults(settings: FaultSettings): void;
+  /**
+   * Same as `POST /sandbox/grants`: the org admin gives an OAuth client or a user a role by hand, as
+   * in the Genesys UI; throws a GenesysApiError (400 bad body, 404 unknown subject, role or division).
+   */
+  grant(request: AdminGrantRequest): AdminGrantResult;
+  /** Same as `DELETE /sandbox/grants`: the admin takes a role back (404 when it is not held). */
+  revoke(request: AdminGrantRequest): AdminGrantResult;
   /** Same as `POST /sandbox/calls`: creates the conversation and starts streaming; throws a GenesysApiError for a bad request. */
   startCall(request: CallRequestBody): CallReport;
   /** Resolves when the call has ended (all Audiohook sessions finished). */
@@ -120,6 +133,7 @@ function routeModules(calls: CallManager): RouteModule[] {
   return [
     loginRoutes,
     controlRoutes,
+    adminGrantRoutes,
     identityRoutes,
     oauthClientRoutes,
     authorizationRoutes,
@@ -172,6 +186,16 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
   baseUrl = `http://${urlHost}:${port}`;
   logger.info({ url: baseUrl }, 'Genesys sandbox listening');
 
+  // No response ends an in-process change, so it is written to the state file here.
+  const adminGrant = (request: AdminGrantRequest, action: 'grant' | 'revoke') => {
+    const result = applyAdminGrant(state, request, action, () => store.iso());
+    if (result.changed) {
+      store.changed();
+      store.flush();
+    }
+    return result;
+  };
+
   let stopped: Promise<void> | undefined;
   return {
     url: baseUrl,
@@ -187,6 +211,8 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     requestCounts: () => ctx.counter.snapshot(),
     resetRequestCounts: () => ctx.counter.reset(),
     setFaults: (f) => ctx.faults.set(f),
+    grant: (request) => adminGrant(request, 'grant'),
+    revoke: (request) => adminGrant(request, 'revoke'),
     startCall: (request) => {
       const body = parseBody(CallRequestSchema, request);
       return calls.start(body, resolveRouting(state, body));

@@ -356,7 +356,9 @@ describe('implicit grant', () => {
     expect(nobody.headers.get('location')).toMatch(/#error=access_denied/);
   });
 
-  it('lets a user with the grant permission change user roles only with roles the caller holds', async () => {
+  // §4.1: Terraform adds a role it does not hold to the calling user, so user role grants are not
+  // limited to the caller's roles (OAuth client grants are; see 'lets a caller grant only roles it holds').
+  it('lets a caller with the grant permission give a user roles, even roles the caller does not hold', async () => {
     const s = await start();
     const token = await adminToken(s);
     const agent = s.agents[0]!.id;
@@ -371,9 +373,58 @@ describe('implicit grant', () => {
     const other = await call<{ id: string }>(s, token, 'POST', '/api/v2/authorization/roles', {
       name: 'Other',
     });
-    const refused = await call(s, token, 'PUT', `/api/v2/users/${agent}/roles`, [employee, other.body.id]);
+    const notHeld = await call<{ roles: { name: string }[] }>(
+      s,
+      token,
+      'PUT',
+      `/api/v2/users/${agent}/roles`,
+      [employee, other.body.id],
+    );
+    expect(notHeld.status).toBe(200);
+    expect(notHeld.body.roles.map((r) => r.name).sort()).toEqual(['Other', 'employee']);
+    // What still refuses a user role grant: a caller without authorization:grant:add (the agent now).
+    const agentToken = await implicitLogin(s, token);
+    const refused = await call(s, agentToken, 'PUT', `/api/v2/users/${agent}/roles`, [employee]);
     expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('missing.permissions');
+    expect(refused.body.message).toMatch(/authorization:grant:add/);
+    const unknown = await call(s, token, 'PUT', `/api/v2/users/${agent}/roles`, [employee, 'nope']);
+    expect(unknown.status).toBe(400);
     const notArray = await call(s, token, 'PUT', `/api/v2/users/${agent}/roles`, { roleIds: [employee] });
     expect(notArray.status).toBe(400);
+  });
+
+  it("follows Terraform's order: a user adds a role it lacks to itself, then may give it to a new client", async () => {
+    const s = await start();
+    const token = await adminToken(s);
+    const agent = s.agents[0]!.id;
+    const employee = await roleId(s, token, 'employee');
+    const admin = await roleId(s, token, 'Sandbox Admin');
+    const home = await homeId(s, token);
+    expect((await call(s, token, 'PUT', `/api/v2/users/${agent}/roles`, [employee, admin])).status).toBe(200);
+
+    const userToken = await implicitLogin(s, token);
+    const sdk = sdkFor(s);
+    sdk.setAccessToken(userToken);
+    const kit = await call<{ id: string }>(s, userToken, 'POST', '/api/v2/authorization/roles', {
+      name: 'Kit',
+      permissions: ['routing:queue:view'],
+    });
+    expect(kit.status).toBe(200);
+    const oauth = new platformClient.OAuthApi(sdk);
+    const request = {
+      name: 'Kit client',
+      authorizedGrantType: 'CLIENT-CREDENTIALS' as const,
+      roleDivisions: [{ roleId: kit.body.id, divisionId: home }],
+    };
+    const refused = await sdkFailure(oauth.postOauthClients(request));
+    expect(refused.status).toBe(403);
+    expect(refused.code).toBe('not.authorized');
+    expect(refused.message).toMatch(/Kit/);
+
+    const mine = await new platformClient.UsersApi(sdk).putUserRoles(agent, [employee, admin, kit.body.id]);
+    expect(mine.roles?.map((r) => r.name).sort()).toEqual(['Kit', 'Sandbox Admin', 'employee']);
+    const created = await oauth.postOauthClients(request);
+    expect(created.roleDivisions).toEqual([{ roleId: kit.body.id, divisionId: home }]);
   });
 });

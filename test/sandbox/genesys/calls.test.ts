@@ -162,6 +162,41 @@ describe('conversations', () => {
     expect(res.body.code).toBe('missing.permissions');
   });
 
+  it('takes a withheld caller (anonymous or empty ANI) and reads it back that way to the agent', async () => {
+    const s = await start();
+    const agent = sdkFor(s);
+    agent.setAccessToken(await agentToken(s, await adminToken(s)));
+    const conversations = new platformClient.ConversationsApi(agent);
+    const customerAni = async (id: string) => {
+      const c = await conversations.getConversation(id);
+      const customer = c.participants.find((p) => p.purpose === 'customer')!;
+      return { ani: customer.ani, address: customer.address };
+    };
+
+    const anonymous = await call<{ id: string }>(s, undefined, 'POST', '/sandbox/conversations', {
+      ani: 'anonymous',
+      queue: 'Support',
+    });
+    expect(anonymous.status).toBe(200);
+    expect(await customerAni(anonymous.body.id)).toEqual({ ani: 'tel:anonymous', address: 'tel:anonymous' });
+    const tel = s.createConversation({ ani: 'tel:anonymous', queue: 'Support' });
+    expect((await customerAni(tel.id)).ani).toBe('tel:anonymous');
+
+    const empty = await call<{ id: string }>(s, undefined, 'POST', '/sandbox/conversations', {
+      ani: '',
+      queue: 'Support',
+    });
+    expect(empty.status).toBe(200);
+    // The ANI is there and empty (not left out), so a reader sees "no number" rather than a missing field.
+    expect(await customerAni(empty.body.id)).toEqual({ ani: '', address: undefined });
+
+    for (const bad of ['Anonymous', 'private', ' ', 'tel:']) {
+      const res = await call(s, undefined, 'POST', '/sandbox/conversations', { ani: bad, queue: 'Support' });
+      expect(res.status, bad).toBe(400);
+      expect(res.body.message).toMatch(/"ani" must match pattern/);
+    }
+  });
+
   it('refuses a control request without a destination, with an unknown queue, agent or a bad ANI', async () => {
     const s = await start();
     const cases: [Record<string, unknown>, RegExp][] = [
@@ -226,6 +261,35 @@ describe('calls driving Audiohook', () => {
       `/api/v2/conversations/${started.body.conversationId}`,
     );
     expect(conversation.body.endTime).toBeDefined();
+  });
+
+  it('places a call from a withheld number: the report, the conversation and the Audiohook open carry it', async () => {
+    const s = await start();
+    const token = await adminToken(s);
+    const { server, opens } = await receiver();
+    await audiohookIntegration(s, token, server.url);
+    await monitorQueue(s, token, 'Support');
+    const started = await call<Report & { ani: string }>(s, undefined, 'POST', '/sandbox/calls', {
+      ani: 'anonymous',
+      queue: 'Support',
+      audio: { tone: { seconds: 0.4 } },
+      speed: 'max',
+    });
+    expect(started.status).toBe(200);
+    expect(started.body.ani).toBe('tel:anonymous');
+    await s.waitForCall(started.body.id);
+    expect(opens[0]!.participant.ani).toBe('tel:anonymous');
+    const conversation = await call<{ participants: { purpose: string; ani?: string }[] }>(
+      s,
+      token,
+      'GET',
+      `/api/v2/conversations/${started.body.conversationId}`,
+    );
+    expect(conversation.body.participants.find((p) => p.purpose === 'customer')!.ani).toBe('tel:anonymous');
+
+    const silent = s.startCall({ ani: '', queue: 'Sales', speed: 'max' });
+    expect(silent.ani).toBe('');
+    expect((await s.waitForCall(silent.id)).state).toBe('ended');
   });
 
   it('streams nothing when audio monitoring is off for the queue', async () => {

@@ -14,7 +14,7 @@ import { callAudio, framesFor, type CallAudio, type CallAudioRequest } from './a
 
 /** What a test asks for: who calls, where the call goes, what is said and how fast. */
 export interface CallRequest {
-  /** E.164, with or without `tel:`. */
+  /** E.164, with or without `tel:`; `anonymous` (or `tel:anonymous`) or `''` for a withheld number. */
   ani: string;
   aniName?: string;
   dnis?: string;
@@ -60,9 +60,13 @@ export interface CallReport {
   sessions: CallSessionReport[];
 }
 
-/** Normalises an ANI to the `tel:+…` form Genesys shows in conversations. */
-export function telUri(e164: string): string {
-  return e164.startsWith('tel:') ? e164 : `tel:${e164}`;
+/**
+ * Normalises an ANI to the `tel:` form Genesys shows in conversations (`tel:+…`, `tel:anonymous`).
+ * An empty ANI (a withheld number presented as nothing) stays empty.
+ */
+export function telUri(ani: string): string {
+  if (ani === '') return '';
+  return ani.startsWith('tel:') ? ani : `tel:${ani}`;
 }
 
 /** Resolves when the call is hung up (or `also` settles first, e.g. the server ended the session). */

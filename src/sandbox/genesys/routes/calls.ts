@@ -12,8 +12,17 @@ const E164 = Type.String({
   description: 'E.164, e.g. +34600000000',
 });
 
+/**
+ * The caller: an E.164 number, or a withheld one as Genesys is assumed to present it (`anonymous`,
+ * shown as `tel:anonymous`, or an empty ANI), so the backend's no-caller-number path can be tested.
+ */
+const CallerAni = Type.String({
+  pattern: '^((tel:)?\\+[1-9][0-9]{6,14}|(tel:)?anonymous|)$',
+  description: 'E.164, e.g. +34600000000; "anonymous" or "" for a withheld number',
+});
+
 const Routing = {
-  ani: E164,
+  ani: CallerAni,
   aniName: Type.Optional(Type.String()),
   dnis: Type.Optional(E164),
   queue: Type.Optional(Type.String({ minLength: 1, description: 'Queue name or id.' })),

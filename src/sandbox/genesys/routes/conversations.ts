@@ -34,7 +34,8 @@ function participantView(state: OrgState, c: ConversationRecord, p: ParticipantR
     purpose: p.purpose,
     participantType: p.purpose === 'customer' ? 'External' : 'Internal',
     ...(p.address ? { address: p.address } : {}),
-    ...(p.ani ? { ani: p.ani } : {}),
+    // An empty ANI (withheld caller) is shown as it came, not dropped.
+    ...(p.ani !== undefined ? { ani: p.ani } : {}),
     ...(p.dnis ? { dnis: p.dnis } : {}),
     ...(p.purpose === 'customer' ? { aniName: p.name ?? '' } : {}),
     wrapupRequired: p.purpose === 'agent',
