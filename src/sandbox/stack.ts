@@ -5,45 +5,13 @@ import { SANDBOX } from '../config/defaults.js';
 import { exampleValues, renderExample } from '../config/example.js';
 import { parseConfigText } from '../config/loader.js';
 import type { KitConfig } from '../config/schema.js';
-import { DataActionError, runDataAction, type CredentialType } from '../flows/executor/index.js';
 import { silentLogger, type Logger } from '../log.js';
 // The local stack is the one place where the sandboxes and the product run side by side: only the
 // `sandbox` and `demo` commands (and tests) use it, so product code still never imports a sandbox.
 import { startServer, type RunningServer } from '../server/index.js';
 import { startDaspeakSandbox, type DaspeakSandbox } from './daspeak/index.js';
-import { startGenesysSandbox, type ActionExecutor, type GenesysSandbox } from './genesys/index.js';
-
-const CREDENTIAL_TYPES: readonly string[] = ['basicAuth', 'userDefined', 'userDefinedOAuth'];
-
-/** The sandbox org runs data actions (`…/test`, `…/execute`) with the kit's offline executor. */
-export const offlineExecutor: ActionExecutor = async (action, input) => {
-  const credentialType = action.credential?.type;
-  const { result, outcome } = await runDataAction(
-    {
-      name: action.name,
-      category: action.category,
-      integrationId: action.integrationId,
-      secure: action.secure,
-      config: action.config,
-      contract: action.contract,
-    },
-    input,
-    {
-      ...(action.credential ? { credentials: action.credential.fields } : {}),
-      ...(credentialType && CREDENTIAL_TYPES.includes(credentialType)
-        ? { credentialType: credentialType as CredentialType }
-        : {}),
-    },
-  );
-  if (outcome.ok) return { ok: true, output: outcome.output, operations: result.operations };
-  return {
-    ok: false,
-    status: new DataActionError(outcome, result).status ?? 502,
-    code: outcome.code,
-    message: outcome.message,
-    operations: result.operations,
-  };
-};
+import { startGenesysSandbox, type GenesysSandbox } from './genesys/index.js';
+import { createOfflineExecutor } from './offline-executor.js';
 
 export interface LocalStackOptions {
   /** Which sandboxes to run (default both). */
@@ -120,7 +88,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.genesysPort ?? SANDBOX.genesysPort,
         host: SANDBOX.host,
         logger,
-        actionExecutor: offlineExecutor,
+        actionExecutor: createOfflineExecutor(),
         ...(options.genesysStateFile ? { stateFile: resolve(cwd, options.genesysStateFile) } : {}),
         ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
       });

@@ -10,43 +10,16 @@ import {
 } from '../../src/provision/index.js';
 import { loadConfigFile } from '../../src/config/loader.js';
 import type { KitConfig } from '../../src/config/schema.js';
-import { runDataAction, type CredentialType } from '../../src/flows/executor/index.js';
+import { createOfflineExecutor } from '../../src/sandbox/offline-executor.js';
 import type { PlatformClientOptions } from '../../src/genesys/platform/index.js';
 import {
   startGenesysSandbox,
-  type ActionExecutor,
   type GenesysSandbox,
   type GenesysSandboxOptions,
 } from '../../src/sandbox/genesys/index.js';
 
-/** The offline executor (src/flows/executor) as the sandbox's data-action runner. */
-export const executor: ActionExecutor = async (action, input) => {
-  const { result, outcome } = await runDataAction(
-    {
-      name: action.name,
-      category: action.category,
-      integrationId: action.integrationId,
-      secure: action.secure,
-      config: action.config,
-      contract: action.contract,
-    },
-    input,
-    {
-      ...(action.credential
-        ? { credentials: action.credential.fields, credentialType: action.credential.type as CredentialType }
-        : {}),
-      maxTimeoutMs: 5000,
-    },
-  );
-  if (outcome.ok) return { ok: true, output: outcome.output, operations: result.operations };
-  return {
-    ok: false,
-    status: outcome.status ?? 400,
-    message: outcome.message,
-    code: outcome.code,
-    operations: result.operations,
-  };
-};
+/** The offline executor as the sandbox's data-action runner (short timeouts for tests). */
+export const executor = createOfflineExecutor({ maxTimeoutMs: 5000 });
 
 export async function startOrg(options: GenesysSandboxOptions = {}): Promise<GenesysSandbox> {
   return startGenesysSandbox({ port: 0, actionExecutor: executor, ...options });
