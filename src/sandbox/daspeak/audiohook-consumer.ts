@@ -131,7 +131,12 @@ export class AudiohookConsumer {
           channels: 0,
         };
     const opened = this.router.openStream(callId, format, {
-      complete: (reason) => session.disconnect('completed', reason),
+      complete: (reason) => {
+        // A session can fail on the stream's format before `opened` is out; the goodbye follows it.
+        if (session.state === 'OPENING')
+          session.once('opened', () => session.disconnect('completed', reason));
+        else session.disconnect('completed', reason);
+      },
     });
     if (!opened.ok) throw new Error(opened.reason);
     this.streams.set(session, opened.stream);

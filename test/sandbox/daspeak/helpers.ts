@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
+import { expect } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import {
   PCMU_8K_MONO,
@@ -25,6 +26,7 @@ import {
   type DaspeakClient,
   type DaspeakClientOptions,
   type DaspeakConfig,
+  type DaspeakOutcome,
 } from '../../../src/daspeak/index.js';
 import {
   startDaspeakSandbox,
@@ -365,4 +367,15 @@ export const newCallId = (prefix = ''): string => `${prefix}${randomUUID()}`;
 
 export function textOf(data: RawData): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+/** Asserts an error outcome with `code` whose message contains `text`. */
+export function expectError(outcome: DaspeakOutcome, code: string, text?: string): void {
+  expect(outcome, JSON.stringify(outcome)).toMatchObject({ kind: 'error', code });
+  if (text !== undefined) expect((outcome as { message: string }).message).toContain(text);
+}
+
+/** The arguments of the next `event` on a Socket.IO client socket. */
+export function nextEvent(socket: Socket, event: string): Promise<unknown[]> {
+  return new Promise((resolve) => socket.once(event, (...args: unknown[]) => resolve(args)));
 }
