@@ -63,6 +63,8 @@ export class SessionImpl implements DaspeakSession {
 
   private current: SessionState;
   private lastStatus: SessionStatus = 'waiting-consumer';
+  /** The finished state, kept once closed so a late reader still sees how it ended. */
+  private finished: Extract<SessionState, { name: 'finished' }> | undefined;
   private hooks: SessionHooks = {};
   private readonly analysis: VoiceAnalysis;
   private readonly collected: Int16Array[] = [];
@@ -134,9 +136,8 @@ export class SessionImpl implements DaspeakSession {
       net_speech_duration: round3(this.netSpeechSeconds),
       audio_total_duration: this.params.audioTotalDuration,
     };
-    const state = this.finishedState();
-    if (state?.result) body.result = { ...state.result };
-    if (state?.error) body.error = { ...state.error };
+    if (this.finished?.result) body.result = { ...this.finished.result };
+    if (this.finished?.error) body.error = { ...this.finished.error };
     return body;
   }
 
@@ -335,14 +336,6 @@ export class SessionImpl implements DaspeakSession {
     );
     return Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength).toString('base64');
   }
-
-  private finishedState(): Extract<SessionState, { name: 'finished' }> | undefined {
-    if (this.current.name === 'finished') return this.current;
-    return this.finished;
-  }
-
-  /** The finished state, kept once closed so a late reader still sees how it ended. */
-  private finished: Extract<SessionState, { name: 'finished' }> | undefined;
 
   private enterClosed(reason: Extract<SessionState, { name: 'closed' }>['reason']): void {
     const wasWanting = this.wantsAudio;

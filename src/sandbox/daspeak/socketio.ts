@@ -112,7 +112,7 @@ export class SocketChannel {
       if (session?.wantsAudio || session?.state.name === 'processing') session.cancel('cancelled');
     });
 
-    socket.on(CLIENT_EVENTS.initialize, (payload: unknown) => {
+    const initialize = (payload: unknown) => {
       if (initialized) {
         session?.cancel('cancelled');
         refuse(SERVER_EVENTS.errorParameters, {
@@ -143,6 +143,16 @@ export class SocketChannel {
       this.bind(socket, created);
       this.deps.registry.activate(created);
       if (this.deps.faults().dropSignalling === 'after-initialize') drop(socket);
+    };
+    socket.on(CLIENT_EVENTS.initialize, (payload: unknown) => {
+      try {
+        initialize(payload);
+      } catch (err) {
+        // Our own failure: the client hears it as das-Peak's, and the process lives on.
+        log.error({ err }, 'das-Peak sandbox: initialize failed');
+        session?.cancel('cancelled');
+        refuse(SERVER_EVENTS.errorDasPeak, { code: 'internal', message: 'internal error' });
+      }
     });
   }
 

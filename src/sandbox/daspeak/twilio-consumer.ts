@@ -83,6 +83,7 @@ export class TwilioConsumer {
     let samples = 0;
     const startTimer = new Timer(this.options.timers);
 
+    const closing = () => state === 'closing';
     const close = (code: number, reason: string) => {
       if (state === 'closing') return;
       state = 'closing';
@@ -102,6 +103,16 @@ export class TwilioConsumer {
     });
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      try {
+        onMessage(data, isBinary);
+      } catch (err) {
+        log.error({ err }, 'das-Peak sandbox Twilio: message handling failed');
+        stream?.fail({ code: 'internal', message: 'the Twilio consumer failed' });
+        close(1011, 'internal error');
+      }
+    });
+
+    const onMessage = (data: RawData, isBinary: boolean): void => {
       if (state === 'closing') return;
       if (isBinary) return close(1003, 'binary messages are not part of Media Streams');
       let message: unknown;
@@ -140,8 +151,9 @@ export class TwilioConsumer {
           });
           if (!opened.ok) return close(1008, opened.reason);
           stream = opened.stream;
-          state = 'streaming';
           startTimer.cancel();
+          // The call's sessions may have failed on the format already, completing (closing) the stream.
+          if (!closing()) state = 'streaming';
           return;
         }
         case 'media': {
@@ -171,7 +183,7 @@ export class TwilioConsumer {
           // connected, mark, dtmf, clear and whatever Twilio adds: nothing to do for a listener.
           return;
       }
-    });
+    };
   }
 }
 

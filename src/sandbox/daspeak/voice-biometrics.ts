@@ -6,6 +6,7 @@ import type { SessionParams } from './session.js';
 import {
   createVoiceprintEngine,
   isCredentialError,
+  registrationOutcome,
   verificationOutcome,
   type Voiceprint,
   type VoiceprintEngine,
@@ -133,7 +134,7 @@ function judgeRegister(
   let { authenticity } = registered;
   if (forced === 'fail-spoof') authenticity = Math.min(authenticity, threshold / 2);
   if (forced === 'success') authenticity = Math.max(authenticity, threshold);
-  if (authenticity < threshold) {
+  if (registrationOutcome({ authenticity }, threshold) === 'fail-spoof') {
     return { status: 'fail-spoof', result: { authenticity, authenticity_threshold: threshold } };
   }
   return {
