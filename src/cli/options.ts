@@ -12,3 +12,9 @@ export function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('give a whole number above 0');
   return n;
 }
+
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 64) throw new InvalidArgumentError('give a whole number from 0 to 64');
+  return n;
+}

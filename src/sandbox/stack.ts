@@ -23,6 +23,8 @@ export interface LocalStackOptions {
   /** Keep the Genesys org in this JSON file. */
   genesysStateFile?: string;
   rateLimitPerMinute?: number;
+  /** Threads that score voices off the main thread (das-Peak emulator); 0 = on the main thread. */
+  analysisWorkers?: number;
   /** Where the backend keeps its SQLite database (default .daspeak-genesys/demo under cwd). */
   dataDir?: string;
   cwd?: string;
@@ -99,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.daspeakPort ?? SANDBOX.daspeakPort,
         host: SANDBOX.host,
         logger,
+        analysisWorkers: options.analysisWorkers ?? 0,
       });
       stoppers.push(() => daspeak!.stop());
     }

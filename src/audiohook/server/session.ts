@@ -138,6 +138,8 @@ export interface AudiohookServerSession extends EventEmitter<ServerSessionEvents
    * enough audio). False when a disconnect or close is already under way.
    */
   disconnect(reason: DisconnectReason, info?: string): boolean;
+  /** Drops the socket without a protocol goodbye (a network failure, as tests and fault knobs need). */
+  terminate(): void;
   /** Sends `event {entities}` (ignored by Genesys for Monitor integrations). */
   sendEvent(entities: EventEntity[]): boolean;
   summary(): ServerSessionSummary;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { SANDBOX } from '../../config/defaults.js';
 import { startLocalStack } from '../../sandbox/stack.js';
 import { defineCommand } from '../command.js';
-import { portOption } from '../options.js';
+import { portOption, wholeNumber } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { describeStack, printStack } from './sandbox.js';
 
@@ -21,6 +21,12 @@ export default defineCommand({
       .option('--genesys-port <port>', `Genesys org port (default ${SANDBOX.genesysPort})`, portOption)
       .option('--daspeak-port <port>', `das-Peak emulator port (default ${SANDBOX.daspeakPort})`, portOption)
       .option('--backend-port <port>', `backend port (default ${SANDBOX.backendPort})`, portOption)
+      .option(
+        '--analysis-workers <n>',
+        'threads scoring voices in the das-Peak emulator (0 = main thread)',
+        wholeNumber,
+        1,
+      )
       .option('--data-dir <dir>', 'where the backend keeps its SQLite database', '.daspeak-genesys/demo');
   },
   async run(ctx, options) {
@@ -29,6 +35,7 @@ export default defineCommand({
       daspeakPort: typeof options.daspeakPort === 'number' ? options.daspeakPort : SANDBOX.daspeakPort,
       backendPort: typeof options.backendPort === 'number' ? options.backendPort : SANDBOX.backendPort,
       dataDir: String(options.dataDir),
+      analysisWorkers: typeof options.analysisWorkers === 'number' ? options.analysisWorkers : 1,
       cwd: ctx.io.cwd,
       logger: ctx.logger,
     });

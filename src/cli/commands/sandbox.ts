@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { SANDBOX } from '../../config/defaults.js';
 import { startLocalStack, type LocalStack } from '../../sandbox/stack.js';
 import { defineCommand, type CliContext } from '../command.js';
-import { portOption, positiveInteger } from '../options.js';
+import { portOption, positiveInteger, wholeNumber } from '../options.js';
 import { untilSignal } from '../signals.js';
 
 export interface SandboxCommandOptions {
@@ -12,6 +12,7 @@ export interface SandboxCommandOptions {
   stateFile?: string;
   rateLimit?: number;
   only?: 'genesys' | 'daspeak';
+  analysisWorkers?: number;
 }
 
 /** What `--json` prints: everything a script needs to talk to the sandboxes (test credentials only). */
@@ -71,6 +72,7 @@ export async function runSandboxCommand(
     daspeakPort: options.daspeakPort ?? SANDBOX.daspeakPort,
     ...(options.stateFile ? { genesysStateFile: options.stateFile } : {}),
     ...(options.rateLimit ? { rateLimitPerMinute: options.rateLimit } : {}),
+    ...(options.analysisWorkers !== undefined ? { analysisWorkers: options.analysisWorkers } : {}),
     cwd: ctx.io.cwd,
     logger: ctx.logger,
   });
@@ -112,7 +114,13 @@ export default defineCommand({
         'Genesys requests per token per minute before 429 (default 300)',
         positiveInteger,
       )
-      .addOption(new Option('--only <sandbox>', 'run only one sandbox').choices(['genesys', 'daspeak']));
+      .addOption(new Option('--only <sandbox>', 'run only one sandbox').choices(['genesys', 'daspeak']))
+      .option(
+        '--analysis-workers <n>',
+        'threads scoring voices in the das-Peak emulator (0 = main thread)',
+        wholeNumber,
+        1,
+      );
   },
   async run(ctx, options) {
     const o: SandboxCommandOptions = {
@@ -121,6 +129,7 @@ export default defineCommand({
       ...(typeof options.stateFile === 'string' ? { stateFile: options.stateFile } : {}),
       ...(typeof options.rateLimit === 'number' ? { rateLimit: options.rateLimit } : {}),
       ...(options.only === 'genesys' || options.only === 'daspeak' ? { only: options.only } : {}),
+      ...(typeof options.analysisWorkers === 'number' ? { analysisWorkers: options.analysisWorkers } : {}),
     };
     return runSandboxCommand(ctx, o, untilSignal());
   },
