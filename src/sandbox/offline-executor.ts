@@ -31,7 +31,8 @@ export function createOfflineExecutor(options: { maxTimeoutMs?: number } = {}): 
     if (outcome.ok) return { ok: true, output: outcome.output, operations: result.operations };
     return {
       ok: false,
-      status: new DataActionError(outcome, result).status ?? 502,
+      // The web service's own status passes through (as in Genesys' execute answer); otherwise the step's.
+      status: outcome.status ?? new DataActionError(outcome, result).status ?? 502,
       code: outcome.code,
       message: outcome.message,
       operations: result.operations,
