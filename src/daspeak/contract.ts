@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 /**
  * The das-Peak Streaming contract: one TypeBox schema per request, response and event payload, shared
  * by the client (src/daspeak) and the emulator (src/sandbox/daspeak). Every item is either documented
- * by Veridas or marked DESIGN (ours) in /work/shared/reference/daspeak-streaming.md; the table in
+ * by Veridas or marked DESIGN (ours) in the project's shared reference/daspeak-streaming.md; the table in
  * docs/daspeak-contract.md says which.
  *
  * Objects are open (no `additionalProperties: false`): the Veridas compatibility policy adds response
