@@ -40,6 +40,22 @@ function classify(err: unknown): Failure {
   return 'failed';
 }
 
+/**
+ * Whether a failure means the connection itself is gone — the server shut down or restarted
+ * (57P01 admin_shutdown, 57P02 crash_shutdown), a connection exception (class 08), the socket was
+ * reset or closed — rather than a statement failing on a live connection. The pool's other
+ * connections to that server most likely died at the same moment.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (/^08/.test(code) || code === '57P01' || code === '57P02') return true;
+    if (/^E[A-Z]+$/.test(code) && code !== 'ERR') return true;
+  }
+  const message = err instanceof Error ? err.message : '';
+  return /connection terminated|connection ended|terminating connection|not queryable/i.test(message);
+}
+
 function toStoreError(err: unknown, kind: Failure): KitError {
   if (isKitError(err)) return err;
   return kind === 'failed' ? storeFailed(err) : storeUnavailable(err);
@@ -54,14 +70,18 @@ function numbered(sql: string): string {
 export class PostgresDriver implements SqlDriver {
   readonly kind = 'postgres' as const;
   readonly forUpdate = ' FOR UPDATE';
-  readonly #pool: pg.Pool;
+  readonly #config: pg.PoolConfig;
   readonly #logger: Logger;
   readonly #sql = new Map<string, string>();
+  /** The pool new transactions draw from; replaced when its connections are found dead. */
+  #pool: pg.Pool;
+  /** Replaced pools still finishing the work they had, each with its (idempotent) end. */
+  readonly #retired = new Map<pg.Pool, () => Promise<void>>();
   #closed = false;
 
   constructor(connectionString: string, options: PostgresOptions = {}, logger: Logger = silentLogger) {
     this.#logger = logger;
-    this.#pool = new pg.Pool({
+    this.#config = {
       connectionString,
       max: options.max ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
@@ -71,22 +91,63 @@ export class PostgresDriver implements SqlDriver {
       idle_in_transaction_session_timeout: 60000,
       keepAlive: true,
       application_name: 'daspeak-genesys',
-    });
+    };
+    this.#pool = this.#newPool();
+  }
+
+  #newPool(): pg.Pool {
+    const pool = new pg.Pool(this.#config);
     // A connection's error event with no listener would crash the process. The pool listens only
     // while a connection is idle; this covers the rest of its life (checked out, between two
     // queries, or in the same network read that completes its connect). The failing or next query
     // reports the error to its caller.
-    this.#pool.on('connect', (client) => {
+    pool.on('connect', (client) => {
       client.on('error', (err) =>
         this.#logger.debug({ reason: err.message }, 'a database connection failed while in use'),
       );
     });
-    this.#pool.on('error', (err) => {
+    pool.on('error', (err) => {
       this.#logger.warn(
         { code: (err as { code?: unknown }).code, reason: err.message },
         'an idle database connection was lost; a new one is opened when needed',
       );
     });
+    return pool;
+  }
+
+  /**
+   * After a server restart every pooled connection is dead, but a connection only finds out when
+   * it is next used (or when its socket's close is read, which may come after the next checkout).
+   * Left in the pool, each would cost a request its attempts, one request after another. So the
+   * first connection loss replaces the whole pool: new transactions, and the retry of the one that
+   * failed, open fresh connections, and the old pool closes its idle connections and each busy one
+   * when it is released. Callers already queued on the old pool for a connection are served first:
+   * pg-pool's end() would leave them waiting until their connect timeout.
+   */
+  #replacePool(failed: pg.Pool, err: unknown): void {
+    if (failed !== this.#pool || this.#closed) return; // another transaction has done it already
+    this.#logger.warn(
+      { code: (err as { code?: unknown }).code, reason: err instanceof Error ? err.message : undefined },
+      'a database connection was lost; closing the pooled connections and opening new ones',
+    );
+    this.#pool = this.#newPool();
+    let ending: Promise<void> | undefined;
+    const end = (): Promise<void> => {
+      if (ending === undefined) {
+        failed.off('acquire', endWhenUnqueued);
+        ending = failed
+          .end()
+          .catch(() => undefined)
+          .finally(() => this.#retired.delete(failed));
+      }
+      return ending;
+    };
+    const endWhenUnqueued = () => {
+      if (failed.waitingCount === 0) void end();
+    };
+    this.#retired.set(failed, end);
+    failed.on('acquire', endWhenUnqueued);
+    endWhenUnqueued();
   }
 
   #text(sql: string): string {
@@ -108,18 +169,27 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async transaction<T>(fn: (tx: SqlTx) => Promise<T>, options: TxOptions = {}): Promise<T> {
+    // One message in the simple query protocol: relaxing the commit costs no extra round trip. A
+    // relaxed commit returns before its WAL record is flushed; a crash of the server may lose it
+    // (whole), and any later commit that waits for the flush makes it durable too.
+    const begin = options.readOnly
+      ? 'BEGIN READ ONLY'
+      : options.durability === 'relaxed'
+        ? 'BEGIN; SET LOCAL synchronous_commit = off'
+        : 'BEGIN';
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw storeClosed();
+      const pool = this.#pool;
       let client: pg.PoolClient;
       try {
-        client = await this.#pool.connect();
+        client = await pool.connect();
       } catch (err) {
         throw toStoreError(err, classify(err));
       }
       let committing = false;
       let broken = false;
       try {
-        await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+        await client.query(begin);
         const result = await fn(this.#txFor(client));
         committing = true;
         await client.query('COMMIT');
@@ -134,6 +204,7 @@ export class PostgresDriver implements SqlDriver {
             broken = true;
           }
         }
+        if (!isKitError(err) && isConnectionLoss(err)) this.#replacePool(pool, err);
         // Before COMMIT was sent nothing can have been committed, so running fn again is safe. A
         // failure during COMMIT leaves the outcome unknown: it is reported, never retried or acknowledged.
         const retry = !committing && attempt < MAX_ATTEMPTS && kind !== 'failed';
@@ -157,6 +228,6 @@ export class PostgresDriver implements SqlDriver {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), ...[...this.#retired.values()].map((end) => end())]);
   }
 }

@@ -46,6 +46,12 @@ import {
 } from './validate.js';
 
 const DAY_MS = 86_400_000;
+/**
+ * A read refreshes the stored last_used_at (and active_at) only when it is older than this, so that
+ * a caller verified again and again does not rewrite the row each time. Retention counts in whole
+ * days, so a credential old enough to be purged is always refreshed by its next read.
+ */
+export const LAST_USED_GRANULARITY_MS = 3_600_000;
 const PURGE_BATCH = 500;
 const RETENTION_ACTOR: Actor = { type: 'system', id: 'retention' };
 const ROTATION_ACTOR: Actor = { type: 'system', id: 'rotation' };
@@ -257,37 +263,49 @@ export class SqlCredentialStore implements CredentialStore {
     const who = checkContext(ctx);
     const caller = this.#caller(ani);
     const now = this.#now();
+    const stale = now - LAST_USED_GRANULARITY_MS;
     const entry = this.#auditFor(who, caller, now);
 
-    const outcome = await this.#db.transaction(async (tx) => {
-      const rows = await tx.all<CredentialRow>(
-        'select key_id, wrapped_key, ciphertext, model_hash, created_at, updated_at, last_used_at from credentials where ani_hash = ?',
-        [caller.hash],
-      );
-      const row = rows[0];
-      if (!row) {
-        await this.#audit(tx, entry('credential.read', 'not_found'));
-        return { found: false as const };
-      }
-      let credential: string;
-      try {
-        const plaintext = this.#keys.open(sealedOf(row), { purpose: 'credential', subject: caller.hash });
-        credential = plaintext.toString('utf8');
-        plaintext.fill(0);
-      } catch (err) {
-        // The failure is recorded (and committed) before it is reported; the row is left as it is.
-        const code = isKitError(err) ? err.code : StoreErrorCode.corrupt;
-        await this.#audit(tx, entry('credential.read', 'error', code));
-        return { found: true as const, error: err };
-      }
-      await tx.run('update credentials set last_used_at = ?, active_at = ? where ani_hash = ?', [
-        now,
-        now,
-        caller.hash,
-      ]);
-      await this.#audit(tx, entry('credential.read', 'ok'));
-      return { found: true as const, credential, row };
-    });
+    // A read writes its audit row (never skipped, and committed before the credential is handed
+    // out) but changes nothing that must outlive a crash of the machine, so its commit is relaxed:
+    // no fsync on SQLite, no wait for the WAL flush on PostgreSQL. See TxOptions.durability and
+    // docs/store.md.
+    const outcome = await this.#db.transaction(
+      async (tx) => {
+        const rows = await tx.all<CredentialRow>(
+          'select key_id, wrapped_key, ciphertext, model_hash, created_at, updated_at, last_used_at from credentials where ani_hash = ?',
+          [caller.hash],
+        );
+        const row = rows[0];
+        if (!row) {
+          await this.#audit(tx, entry('credential.read', 'not_found'));
+          return { found: false as const };
+        }
+        let credential: string;
+        try {
+          const plaintext = this.#keys.open(sealedOf(row), { purpose: 'credential', subject: caller.hash });
+          credential = plaintext.toString('utf8');
+          plaintext.fill(0);
+        } catch (err) {
+          // The failure is recorded (and committed) before it is reported; the row is left as it is.
+          const code = isKitError(err) ? err.code : StoreErrorCode.corrupt;
+          await this.#audit(tx, entry('credential.read', 'error', code));
+          return { found: true as const, error: err };
+        }
+        // Skipped (no statement at all) while the stored time is recent; the condition is repeated
+        // in SQL for a concurrent read, and active_at never moves back (another instance's clock).
+        if (row.last_used_at === null || Number(row.last_used_at) < stale) {
+          await tx.run(
+            `update credentials set last_used_at = ?, active_at = case when active_at > ? then active_at else ? end
+             where ani_hash = ? and (last_used_at is null or last_used_at < ?)`,
+            [now, now, now, caller.hash, stale],
+          );
+        }
+        await this.#audit(tx, entry('credential.read', 'ok'));
+        return { found: true as const, credential, row };
+      },
+      { durability: 'relaxed' },
+    );
 
     if (!outcome.found) return null;
     if ('error' in outcome) {

@@ -15,6 +15,14 @@ export interface SqlTx {
 
 export interface TxOptions {
   readOnly?: boolean;
+  /**
+   * 'full' (the default): the commit is on disk before transaction() resolves. 'relaxed': the
+   * commit is atomic and survives a crash of this process, but a crash of the database server
+   * (PostgreSQL) or of the operating system / a power cut (SQLite) may lose it — never partly, never
+   * corrupting anything, never one commit while keeping a later 'full' one. Only for transactions
+   * whose writes are worth less than their cost: a credential read's audit row and last-use time.
+   */
+  durability?: 'full' | 'relaxed';
 }
 
 export interface SqlDriver {

@@ -45,11 +45,16 @@ export class SqliteDriver implements SqlDriver {
   readonly #queue: SerialQueue;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #tx: SqlTx;
+  /** Whether relaxed transactions may commit with synchronous = NORMAL: only in WAL mode. */
+  readonly #canRelax: boolean;
+  /** The connection's current synchronous level, switched only between transactions. */
+  #synchronous: 'FULL' | 'NORMAL' = 'FULL';
   #closed = false;
 
-  private constructor(db: Database.Database, file: string) {
+  private constructor(db: Database.Database, file: string, wal: boolean) {
     this.#db = db;
     this.#file = file;
+    this.#canRelax = wal;
     this.#queue = acquireQueue(file);
     this.#tx = {
       all: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) =>
@@ -73,22 +78,40 @@ export class SqliteDriver implements SqlDriver {
     } catch (err) {
       throw storeUnavailable(err, `the SQLite database ${file} cannot be opened or created`);
     }
+    let mode: string;
     try {
-      const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+      mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
       if (file !== ':memory:' && mode !== 'wal') {
         logger?.warn(
           { journalMode: mode },
-          'SQLite could not switch to WAL mode; concurrent readers will wait',
+          'SQLite could not switch to WAL mode; concurrent readers will wait, and reads commit with a full fsync',
         );
       }
-      // An acknowledged write must survive a power cut, not only a process crash.
+      // An acknowledged write must survive a power cut, not only a process crash. Relaxed
+      // transactions (credential reads) lower this for their own commit only; see transaction().
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
     } catch (err) {
       db.close();
       throw mapSqliteError(err);
     }
-    return new SqliteDriver(db, path);
+    return new SqliteDriver(db, path, mode === 'wal');
+  }
+
+  /**
+   * In WAL mode, synchronous = NORMAL appends the commit to the WAL without an fsync: it survives a
+   * crash of the process (the bytes are in the OS's cache), and an OS crash or power cut can only
+   * lose the last such commits whole, never corrupt the file. A later FULL commit fsyncs the WAL,
+   * making every earlier frame durable with it, so a relaxed commit is never lost while a later
+   * full one survives. Outside WAL mode NORMAL is not that safe, so there every commit stays FULL.
+   * SQLite refuses the change inside a transaction, hence between them, and only when it differs
+   * (a run of reads, or of writes, switches nothing).
+   */
+  #setSynchronous(durability: TxOptions['durability']): void {
+    const wanted = durability === 'relaxed' && this.#canRelax ? 'NORMAL' : 'FULL';
+    if (wanted === this.#synchronous) return;
+    this.#db.exec(`PRAGMA synchronous = ${wanted}`);
+    this.#synchronous = wanted;
   }
 
   #prepare(sql: string): Database.Statement {
@@ -105,6 +128,8 @@ export class SqliteDriver implements SqlDriver {
     return this.#queue.run(async () => {
       if (this.#closed) throw storeClosed();
       try {
+        // A read-only transaction commits nothing, so whatever level is set serves it.
+        if (!options.readOnly) this.#setSynchronous(options.durability);
         // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading a read lock.
         this.#db.exec(options.readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
       } catch (err) {

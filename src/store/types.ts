@@ -29,7 +29,11 @@ export interface CredentialInfo {
   modelHash: string;
   createdAt: Date;
   updatedAt: Date;
-  /** Last successful read (a verification); null until the first. */
+  /**
+   * Last successful read (a verification); null until the first. The stored value is refreshed at
+   * most once an hour, so it may lag behind the last read by up to an hour; getCredential returns
+   * the time of the read itself.
+   */
   lastUsedAt: Date | null;
 }
 
@@ -85,7 +89,11 @@ export type AuditAction =
   | 'consent.record'
   | 'consent.withdraw'
   | 'keys.rotate'
-  | 'audit.purge';
+  | 'audit.purge'
+  // Refusals only: issuing a das-Peak token and reading consent change nothing in the store, so
+  // the backend records them when it refuses them (recordDenied), not when it serves them.
+  | 'token.issue'
+  | 'consent.read';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'credential.store',
@@ -96,6 +104,8 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'consent.withdraw',
   'keys.rotate',
   'audit.purge',
+  'token.issue',
+  'consent.read',
 ];
 
 /** ok; not_found (nothing stored); denied (refused before reaching the data); error (the data failed). */
@@ -176,7 +186,11 @@ export interface CredentialStore {
   readonly kind: 'sqlite' | 'postgres';
 
   putCredential(ctx: AccessContext, ani: string, input: PutCredentialInput): Promise<PutCredentialResult>;
-  /** The stored credential, or null. A read counts as use (lastUsedAt, retention). */
+  /**
+   * The stored credential, or null. A read counts as use (lastUsedAt, retention) and always writes
+   * its audit row before the credential is returned; that commit has relaxed durability (see
+   * docs/store.md), unlike every write, delete and consent change.
+   */
   getCredential(ctx: AccessContext, ani: string): Promise<StoredCredential | null>;
   /** True when a credential was deleted. */
   deleteCredential(ctx: AccessContext, ani: string): Promise<boolean>;

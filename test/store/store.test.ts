@@ -174,6 +174,79 @@ describeEachStore('credential store', (h) => {
     expect([...page1, ...page2].map((e) => e.id)).toEqual((await store.queryAudit()).map((e) => e.id));
   });
 
+  it('records refused token issues and consent reads (token.issue, consent.read), with or without a caller', async () => {
+    const store = await h.open();
+    await store.recordDenied(
+      { actor: { type: 'agent', id: 'unauthenticated' } },
+      { action: 'token.issue', reason: 'auth.missing_token' },
+    );
+    await store.recordDenied(AGENT, { ani: ANI, action: 'consent.read', reason: 'ani.mismatch' });
+    expect((await store.queryAudit({ action: 'token.issue' })).map((e) => e.detail)).toEqual([
+      'auth.missing_token',
+    ]);
+    expect(
+      (await store.queryAudit({ outcome: 'denied' })).map((e) => [e.action, e.aniHash, e.actor.id]),
+    ).toEqual([
+      ['consent.read', aniHash(ANI), AGENT.actor.id],
+      ['token.issue', null, 'unauthenticated'],
+    ]);
+    const err = await failure(store.recordDenied(AGENT, { action: 'token.read' as never, reason: 'x' }));
+    expect(err.code).toBe('store.invalid');
+    expect(err.message).toContain('token.issue');
+    expect(err.message).toContain('consent.read');
+  });
+
+  it('rewrites last_used_at at most once an hour, while every read writes its audit row', async () => {
+    const store = await h.open();
+    const stored = async () => {
+      const [row] = await h.sql(
+        `select last_used_at, active_at${h.kind === 'postgres' ? ', xmin::text as version' : ''} from credentials`,
+      );
+      return {
+        lastUsed: row!.last_used_at === null ? null : Number(row!.last_used_at),
+        active: Number(row!.active_at),
+        version: row!.version,
+      };
+    };
+    await put(store);
+    const putAt = h.clock.now.getTime();
+    expect(await stored()).toMatchObject({ lastUsed: null, active: putAt });
+
+    h.clock.advanceDays(1);
+    const firstRead = h.clock.now.getTime();
+    expect((await store.getCredential(AGENT, ANI))!.lastUsedAt).toEqual(h.clock.now); // the first read writes it
+    const afterFirst = await stored();
+    expect(afterFirst).toMatchObject({ lastUsed: firstRead, active: firstRead });
+
+    for (const minutes of [1, 30, 59]) {
+      h.clock.now = new Date(firstRead + minutes * 60_000);
+      const read = await store.getCredential(AGENT, ANI);
+      // The answer tells when this read happened; the row is not touched (same row version on PostgreSQL).
+      expect(read!.lastUsedAt).toEqual(h.clock.now);
+      expect(await stored()).toEqual(afterFirst);
+    }
+
+    h.clock.now = new Date(firstRead + 61 * 60_000);
+    await store.getCredential(AGENT, ANI);
+    expect(await stored()).toMatchObject({ lastUsed: h.clock.now.getTime(), active: h.clock.now.getTime() });
+
+    const reads = await store.queryAudit({ action: 'credential.read' });
+    expect(reads.map((e) => e.outcome)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(reads.map((e) => e.at.getTime() - firstRead)).toEqual([61, 59, 30, 1, 0].map((m) => m * 60_000));
+  });
+
+  it('keeps active_at from moving back when a read comes with an earlier clock than the last store', async () => {
+    const store = await h.open();
+    h.clock.advanceDays(10);
+    await put(store); // active_at = day 10
+    const storedAt = h.clock.now.getTime();
+    h.clock.advanceDays(-1); // another instance whose clock is a day behind reads it
+    await store.getCredential(AGENT, ANI);
+    const [row] = await h.sql('select last_used_at, active_at from credentials');
+    expect(Number(row!.last_used_at)).toBe(h.clock.now.getTime());
+    expect(Number(row!.active_at)).toBe(storedAt);
+  });
+
   it('records consent, and withdrawing it deletes the credential in the same transaction', async () => {
     const store = await h.open();
     expect(await store.getConsent(ANI)).toBeNull();
@@ -565,4 +638,77 @@ describeEachStore('credential store', (h) => {
     }
     await store.ping();
   });
+
+  if (h.kind === 'postgres') {
+    /** Log lines of a store at info level, parsed. */
+    const logLines = () => {
+      const lines: { msg: string }[] = [];
+      const logger = pino(
+        { level: 'info' },
+        { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) },
+      );
+      const retries = () => lines.filter((l) => l.msg.startsWith('database transaction interrupted')).length;
+      return { logger, retries };
+    };
+    const storeBackends = async (where = '') =>
+      h.sql(`select pid from pg_stat_activity where application_name = ?${where}`, [
+        new URL(h.databaseUrl()).searchParams.get('application_name'),
+      ]);
+
+    it('serves the next operation after every connection was cut (a server restart), and no dead connection after it', async () => {
+      const log = logLines();
+      const store = await h.open({}, { logger: log.logger });
+      await put(store);
+      for (let round = 0; round < 4; round++) {
+        // Operations at once, so that the pool then holds several idle connections.
+        await Promise.all(Array.from({ length: 6 }, () => store.getCredential(AGENT, ANI)));
+        expect((await storeBackends()).length).toBeGreaterThanOrEqual(3);
+        await h.disrupt(); // pg_terminate_backend on each of them
+
+        expect((await store.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
+        // The pool was replaced: what follows, one after another or at once, meets live connections only.
+        const retries = log.retries();
+        await put(store);
+        await store.recordConsent(IVR, ANI, { wordingVersion: 'v1' });
+        for (let i = 0; i < 3; i++)
+          expect((await store.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
+        const burst = await Promise.all(Array.from({ length: 12 }, () => store.getCredential(IVR, ANI)));
+        expect(burst.every((r) => r?.credential === CREDENTIAL)).toBe(true);
+        expect(log.retries()).toBe(retries);
+      }
+      // Every read above left its audit row: 4 × (6 + 1 + 3 + 12).
+      expect((await store.queryAudit({ action: 'credential.read', limit: 1000 })).length).toBe(88);
+    });
+
+    it('never retries a transaction whose connection is lost during COMMIT, and recovers after it', async () => {
+      const log = logLines();
+      const store = await h.open({}, { logger: log.logger });
+      await put(store);
+      // A deferred trigger makes one transaction's COMMIT wait, so the connection can be cut right then.
+      await h.sql(
+        'create function slow_commit() returns trigger language plpgsql as $$ begin perform pg_sleep(30); return null; end $$',
+      );
+      await h.sql(
+        "create constraint trigger slow_commit after insert on audit_log deferrable initially deferred for each row when (new.detail = 'slow-commit') execute function slow_commit()",
+      );
+      const denied = store
+        .recordDenied(AGENT, { ani: ANI, action: 'credential.read', reason: 'slow-commit' })
+        .then(
+          () => undefined,
+          (err: KitError) => err,
+        );
+      let sleeping: Record<string, unknown>[] = [];
+      while (sleeping.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        sleeping = await storeBackends(" and wait_event = 'PgSleep'");
+      }
+      await h.sql('select pg_terminate_backend(?)', [sleeping[0]!.pid]);
+
+      expect(await denied).toMatchObject({ code: 'store.unavailable', status: 503 });
+      expect(log.retries()).toBe(0);
+      // Run once only: the cut COMMIT left nothing (had it been retried, the row would be there).
+      expect(await h.sql("select id from audit_log where detail = 'slow-commit'")).toEqual([]);
+      expect((await store.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
+    });
+  }
 });

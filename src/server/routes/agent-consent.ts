@@ -19,8 +19,7 @@ export function agentConsentRoutes(router: Router, ctx: RouteContext): void {
   const agent = [noStore, ctx.agentAuth, ctx.limits.agent] as const;
   router
     .route('/api/v1/consent/:ani')
-    // The store has no audit action for reading consent: a refused read is logged and counted only.
-    .get(noteTarget, ...agent, async (req, res) => {
+    .get(auditAs('consent.read'), noteTarget, ...agent, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
       const access = await agentCaller(
         ctx,

@@ -62,7 +62,7 @@ export function ivrRoutes(router: Router, ctx: RouteContext): void {
 
   router
     .route('/api/v1/ivr/consent/:ani')
-    .get(noteTarget, ...ivr, async (req, res) => {
+    .get(auditAs('consent.read'), noteTarget, ...ivr, async (req, res) => {
       const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
       const { e164 } = caller(req, res, conversationField(query.conversationId));
       res.json(ivrConsentView(e164, await ctx.store.getConsent(e164)));

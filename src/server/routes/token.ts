@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { methodNotAllowed } from '../errors.js';
-import { noStore } from './common.js';
+import { auditAs, noStore } from './common.js';
 import type { RouteContext } from './context.js';
 
 /**
@@ -10,7 +10,7 @@ import type { RouteContext } from './context.js';
 export function tokenRoutes(router: Router, ctx: RouteContext): void {
   router
     .route('/token')
-    .get(noStore, ctx.agentAuth, ctx.limits.agent, async (_req, res) => {
+    .get(auditAs('token.issue'), noStore, ctx.agentAuth, ctx.limits.agent, async (_req, res) => {
       const token = await ctx.tokens.issue();
       ctx.metrics.tokensIssued.inc();
       res.json({
