@@ -414,7 +414,12 @@ export class SqlCredentialStore implements CredentialStore {
       }
     }
     const entry = this.#auditFor(who, caller, this.#now());
-    await this.#db.transaction((tx) => this.#audit(tx, entry(action, 'denied', reason)));
+    // A denial changes no data, and anyone can cause one (a bad token costs nothing to send): like a
+    // read's audit row it is committed with relaxed durability, so a flood of refusals cannot turn
+    // into a flood of fsyncs. It is still written before the refusal is answered.
+    await this.#db.transaction((tx) => this.#audit(tx, entry(action, 'denied', reason)), {
+      durability: 'relaxed',
+    });
   }
 
   async queryAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {

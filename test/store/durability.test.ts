@@ -54,7 +54,7 @@ describeEachStore('commit durability', (h) => {
     }
   });
 
-  it('relaxes only the commit of a credential read; stores, deletes, consent and denials stay fully durable', async () => {
+  it('relaxes only the commits of a credential read and of a denial; stores, deletes and consent stay fully durable', async () => {
     const real = openDriver(h);
     const seen: string[] = [];
     // The real driver, noting the durability each transaction asks for.
@@ -93,7 +93,7 @@ describeEachStore('commit durability', (h) => {
         await durabilityOf(() =>
           store.recordDenied(AGENT, { ani: ANI, action: 'consent.read', reason: 'ani.mismatch' }),
         ),
-      ).toEqual(['full']);
+      ).toEqual(['relaxed']);
       expect(await durabilityOf(() => store.deleteCredential(AGENT, ANI))).toEqual(['full']);
       expect(await durabilityOf(() => store.withdrawConsent(AGENT, ANI))).toEqual(['full']);
       // The reads were audited all the same.
