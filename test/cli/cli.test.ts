@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverCommands } from '../../src/cli/main.js';
-import { runBin, runCli } from '../helpers/cli.js';
+import { BIN, runBin, runCli } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
 import { ENV, VALID } from '../config/loader.test.js';
 
@@ -170,5 +171,42 @@ describe('daspeak-genesys CLI', () => {
     expect(runBin(['validate'], { cwd: dir }).code).toBe(0);
     expect(runBin(['bogus'], { cwd: dir }).code).toBe(2);
     expect(runBin(['validate', '--config', 'nope.yaml'], { cwd: dir }).code).toBe(1);
+  });
+});
+
+describe('daspeak-genesys init at a terminal', () => {
+  const tmp = useTmpDir();
+  /** Runs the real binary on a pseudo-terminal (util-linux `script`), typing `input`. */
+  const atTerminal = (dir: string, input: string) =>
+    spawnSync(
+      'script',
+      ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} init`, '/dev/null'],
+      {
+        cwd: dir,
+        input,
+        env: { PATH: process.env.PATH, TERM: 'dumb' },
+        encoding: 'utf8',
+      },
+    );
+
+  it('asks for what the flags did not give, keeping answers typed ahead of each prompt', () => {
+    const dir = tmp();
+    const r = atTerminal(dir, 'mypurecloud.de\nmy-client-id\n\n\n\n\n\nhttps://vb.example.com/\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Genesys Cloud region/);
+    const text = readFileSync(join(dir, 'daspeak-genesys.yaml'), 'utf8');
+    expect(text).toMatch(/^ {2}region: mypurecloud.de$/m);
+    expect(text).toMatch(/^ {2}clientId: my-client-id$/m);
+    expect(text).toMatch(/^ {2}publicUrl: https:\/\/vb.example.com\/$/m);
+    // An unanswered question keeps its env reference.
+    expect(text).toMatch(/^ {2}modelHash: \$\{env:DASPEAK_MODEL_HASH\}$/m);
+  });
+
+  it('input ending at a question cancels cleanly and writes nothing', () => {
+    const dir = tmp();
+    const r = atTerminal(dir, 'mypurecloud.de\n');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/error: init cancelled at a question; nothing written/);
+    expect(existsSync(join(dir, 'daspeak-genesys.yaml'))).toBe(false);
   });
 });

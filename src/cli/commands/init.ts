@@ -106,11 +106,22 @@ async function ask(
   io: { stdin: NodeJS.ReadableStream; stderr: NodeJS.WritableStream },
   answers: ExampleAnswers,
 ) {
-  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  // Lines are read through the iterator, which buffers them: answers typed (or pasted) ahead of a
+  // prompt are kept for the next question instead of being dropped as question() would.
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
   try {
     for (const [key, question] of QUESTIONS) {
       if (answers[key] !== undefined) continue;
-      const reply = (await rl.question(`${question} (empty = \${env:…} reference or default): `)).trim();
+      io.stderr.write(`${question} (empty = \${env:…} reference or default): `);
+      const next = await lines.next();
+      if (next.done) {
+        io.stderr.write('\n');
+        throw new KitError('init.cancelled', 'init cancelled at a question; nothing written', {
+          hint: 'answer every question (empty keeps the default), or pass flags with --yes',
+        });
+      }
+      const reply = String(next.value).trim();
       if (!reply) continue;
       if (key === 'region' && !(GENESYS_REGIONS as readonly string[]).includes(reply)) {
         io.stderr.write(`  "${reply}" is not a Genesys region; keeping the default\n`);
