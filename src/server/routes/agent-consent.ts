@@ -1,9 +1,8 @@
 import type { Router } from 'express';
 import { acceptBody } from '../body.js';
 import { ApiError, methodNotAllowed } from '../errors.js';
-import { conversationField, ConversationQuery, PutConsentBody } from '../schemas.js';
-import { parseInput } from '../validation.js';
-import { agentCaller, pickConversation } from './agent-credentials.js';
+import { PutConsentBody } from '../schemas.js';
+import { callerFor } from './agent-credentials.js';
 import { auditAs, noStore, noteTarget } from './common.js';
 import type { RouteContext } from './context.js';
 import { consentView } from './views.js';
@@ -20,40 +19,20 @@ export function agentConsentRoutes(router: Router, ctx: RouteContext): void {
   router
     .route('/api/v1/consent/:ani')
     .get(auditAs('consent.read'), noteTarget, ...agent, async (req, res) => {
-      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(
-        ctx,
-        req,
-        res,
-        String(req.params.ani),
-        conversationField(query.conversationId),
-      );
+      const { access } = await callerFor(ctx, req, res);
       const consent = await ctx.store.getConsent(access.e164);
       if (!consent) throw consentNotFound();
       res.json(consentView(consent));
     })
     .put(auditAs('consent.record'), ...acceptBody(['json']), noteTarget, ...agent, async (req, res) => {
-      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const body = parseInput(PutConsentBody, req.body, 'body');
-      const conversationId = pickConversation(
-        conversationField(query.conversationId),
-        conversationField(body.conversationId),
-      );
-      const access = await agentCaller(ctx, req, res, String(req.params.ani), conversationId);
+      const { access, body } = await callerFor(ctx, req, res, PutConsentBody);
       const consent = await ctx.store.recordConsent(access.ctx, access.e164, {
         wordingVersion: body.wordingVersion,
       });
       res.json(consentView(consent));
     })
     .delete(auditAs('consent.withdraw'), noteTarget, ...agent, async (req, res) => {
-      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(
-        ctx,
-        req,
-        res,
-        String(req.params.ani),
-        conversationField(query.conversationId),
-      );
+      const { access } = await callerFor(ctx, req, res);
       const result = await ctx.store.withdrawConsent(access.ctx, access.e164);
       res.json({ withdrawn: true, ...result });
     })

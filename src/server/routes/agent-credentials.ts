@@ -1,16 +1,11 @@
+import type { TSchema, Static } from '@sinclair/typebox';
 import type { Request, Response, Router } from 'express';
 import { authorizeAgentForCaller, conversationIdOf, type CallerAccess } from '../auth/caller.js';
 import { acceptBody, hasBody } from '../body.js';
 import { ApiError, methodNotAllowed } from '../errors.js';
-import {
-  conversationField,
-  CallerIdForm,
-  ConversationQuery,
-  PutCredentialBody,
-  StoreCredentialForm,
-} from '../schemas.js';
+import { conversationField, CallerIdForm, PutCredentialBody, StoreCredentialForm } from '../schemas.js';
 import { parseInput } from '../validation.js';
-import { auditAs, noStore, noteTarget } from './common.js';
+import { auditAs, noStore, noteTarget, routeInput, storeCredential } from './common.js';
 import type { RouteContext } from './context.js';
 import { credentialView, storedView } from './views.js';
 
@@ -36,12 +31,38 @@ export function agentCaller(
 }
 
 /**
+ * The agent's access to the caller of a `…/{ani}` route: the query (and the body, when the route
+ * takes one) read against their schemas, the conversation they and the header name, then the
+ * conversation check. Answers the parsed body with the access.
+ */
+export function callerFor(
+  ctx: RouteContext,
+  req: Request,
+  res: Response,
+): Promise<{ access: CallerAccess; body: undefined }>;
+export function callerFor<S extends TSchema>(
+  ctx: RouteContext,
+  req: Request,
+  res: Response,
+  bodySchema: S,
+): Promise<{ access: CallerAccess; body: Static<S> }>;
+export async function callerFor(
+  ctx: RouteContext,
+  req: Request,
+  res: Response,
+  bodySchema?: TSchema,
+): Promise<{ access: CallerAccess; body: unknown }> {
+  const { conversationId, body } = bodySchema === undefined ? routeInput(req) : routeInput(req, bodySchema);
+  const access = await agentCaller(ctx, req, res, String(req.params.ani), conversationId);
+  return { access, body };
+}
+
+/**
  * Credential routes for the widget: the seed's form-encoded `/database/*` routes that utils.js
  * calls, and the JSON resource `/api/v1/credentials/{ani}`. Same rules for both.
  */
 export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
   const agent = [noStore, ctx.agentAuth, ctx.limits.agent] as const;
-  const modelHash = ctx.config.daspeak.modelHash;
 
   router
     .route('/database/storeCredential')
@@ -53,11 +74,7 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
       async (req, res) => {
         const body = parseInput(StoreCredentialForm, req.body, 'body');
         const access = await agentCaller(ctx, req, res, body.id, body.conversationId);
-        const result = await ctx.store.putCredential(access.ctx, access.e164, {
-          credential: body.credential,
-          modelHash: body.modelHash ?? modelHash,
-          requireConsent: ctx.requireConsent,
-        });
+        const result = await storeCredential(ctx, access.ctx, access.e164, body);
         res.status(result.created ? 201 : 200).json({ stored: true, created: result.created });
       },
     )
@@ -98,55 +115,20 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
   router
     .route('/api/v1/credentials/:ani')
     .get(auditAs('credential.read'), noteTarget, ...agent, async (req, res) => {
-      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(
-        ctx,
-        req,
-        res,
-        String(req.params.ani),
-        conversationField(query.conversationId),
-      );
+      const { access } = await callerFor(ctx, req, res);
       const stored = await ctx.store.getCredential(access.ctx, access.e164);
       if (!stored) throw credentialNotFound();
       res.json(credentialView(stored));
     })
     .put(auditAs('credential.store'), ...acceptBody(['json']), noteTarget, ...agent, async (req, res) => {
-      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const body = parseInput(PutCredentialBody, req.body, 'body');
-      const conversationId = pickConversation(
-        conversationField(query.conversationId),
-        conversationField(body.conversationId),
-      );
-      const access = await agentCaller(ctx, req, res, String(req.params.ani), conversationId);
-      const result = await ctx.store.putCredential(access.ctx, access.e164, {
-        credential: body.credential,
-        modelHash: body.modelHash ?? modelHash,
-        requireConsent: ctx.requireConsent,
-      });
+      const { access, body } = await callerFor(ctx, req, res, PutCredentialBody);
+      const result = await storeCredential(ctx, access.ctx, access.e164, body);
       res.status(result.created ? 201 : 200).json(storedView(result));
     })
     .delete(auditAs('credential.delete'), noteTarget, ...agent, async (req, res) => {
-      const query = parseInput(ConversationQuery, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(
-        ctx,
-        req,
-        res,
-        String(req.params.ani),
-        conversationField(query.conversationId),
-      );
+      const { access } = await callerFor(ctx, req, res);
       if (!(await ctx.store.deleteCredential(access.ctx, access.e164))) throw credentialNotFound();
       res.status(204).end();
     })
     .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
-}
-
-/** A conversation id may come in the query or the body of a PUT, but not two different ones. */
-export function pickConversation(
-  fromQuery: string | undefined,
-  fromBody: string | undefined,
-): string | undefined {
-  if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody) {
-    throw new ApiError(400, 'conversation.ambiguous', 'the query and the body name different conversations');
-  }
-  return fromQuery ?? fromBody;
 }

@@ -1,7 +1,12 @@
-import type { RequestHandler } from 'express';
-import type { AuditAction } from '../../store/index.js';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Request, RequestHandler } from 'express';
+import type { AccessContext, AuditAction, PutCredentialResult } from '../../store/index.js';
 import { CONVERSATION_HEADER } from '../auth/caller.js';
+import { ApiError } from '../errors.js';
 import { stateOf } from '../locals.js';
+import { conversationField, ConversationQuery } from '../schemas.js';
+import { parseInput } from '../validation.js';
+import type { RouteContext } from './context.js';
 
 const CONVERSATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -39,3 +44,56 @@ export const noStore: RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
   next();
 };
+
+/** A conversation id may come in the query or the body of a PUT, but not two different ones. */
+export function pickConversation(
+  fromQuery: string | undefined,
+  fromBody: string | undefined,
+): string | undefined {
+  if (fromQuery !== undefined && fromBody !== undefined && fromQuery !== fromBody) {
+    throw new ApiError(400, 'conversation.ambiguous', 'the query and the body name different conversations');
+  }
+  return fromQuery ?? fromBody;
+}
+
+/**
+ * The conversation id of a `…/{ani}` route's query (a plain object of query fields), checked
+ * against ConversationQuery; an empty value counts as none. A plain function, so the fast path
+ * (outside Express) reads a query exactly as the routes do.
+ */
+export function queryConversation(query: object): string | undefined {
+  return conversationField(parseInput(ConversationQuery, { ...query }, 'query').conversationId);
+}
+
+export interface RouteInput<B> {
+  /** From the query or the body (which must agree); undefined when neither names one. */
+  conversationId: string | undefined;
+  body: B;
+}
+
+/**
+ * What every `…/{ani}` route (widget and data action) reads besides the number: the query, then
+ * the body when the route takes one, each against its schema, and the conversation either names.
+ */
+export function routeInput(req: Request): RouteInput<undefined>;
+export function routeInput<S extends TSchema>(req: Request, bodySchema: S): RouteInput<Static<S>>;
+export function routeInput(req: Request, bodySchema?: TSchema): RouteInput<unknown> {
+  const fromQuery = queryConversation(req.query);
+  if (bodySchema === undefined) return { conversationId: fromQuery, body: undefined };
+  const body = parseInput(bodySchema, req.body, 'body') as { conversationId?: string };
+  return { conversationId: pickConversation(fromQuery, conversationField(body.conversationId)), body };
+}
+
+/** Stores a credential the same way for the widget and the data actions (default model hash, consent rule). */
+export function storeCredential(
+  ctx: RouteContext,
+  access: AccessContext,
+  e164: string,
+  body: { credential: string; modelHash?: string | undefined },
+): Promise<PutCredentialResult> {
+  return ctx.store.putCredential(access, e164, {
+    credential: body.credential,
+    modelHash: body.modelHash ?? ctx.config.daspeak.modelHash,
+    requireConsent: ctx.requireConsent,
+  });
+}
