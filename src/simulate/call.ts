@@ -28,6 +28,7 @@ import type { Channel, DaspeakOutcome, OutcomeKind, Progress } from '../daspeak/
 import { isKitError, type KitError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { mediaBytes, silenceBytes, speechReachedAt, type CallAudio } from './audio.js';
+import type { GenesysCallSummary } from './genesys-call.js';
 import { DEFAULT_HOLD_SECONDS, type Expectation } from './options.js';
 
 /** Genesys' reference client sends 200 ms of audio per message. */
@@ -140,7 +141,10 @@ export interface CallReport {
   requiredNetSpeechSeconds: number;
   progress?: Progress;
   timings: CallTimings;
+  /** The Audiohook session that carried the audio (with `--via-genesys`, the org's, from its report). */
   audiohook: AudiohookSummary;
+  /** With `--via-genesys`: what the org's call report says. */
+  genesys?: GenesysCallSummary;
 }
 
 export interface CallResult {
@@ -156,7 +160,7 @@ export function meetsExpectation(kind: OutcomeKind, expect: Expectation): boolea
 
 const LIVE_STATES = new Set(['ACTIVE', 'PAUSED']);
 
-function summariseAudiohook(result: AudiohookClientResult): AudiohookSummary {
+export function summariseAudiohook(result: AudiohookClientResult): AudiohookSummary {
   return {
     sessionId: result.sessionId,
     media: result.selectedMedia ? [...result.selectedMedia.channels] : null,
@@ -179,7 +183,7 @@ function audiohookError(error: KitError): CallError {
 }
 
 /** Why the Audiohook side failed during the call, if it did (a server `disconnect` or a session error). */
-function audioLost(result: AudiohookClientResult): CallError | undefined {
+export function audioLost(result: AudiohookClientResult): CallError | undefined {
   const first = result.errors[0];
   if (result.disconnect && result.disconnect.reason !== 'completed') {
     const info = result.disconnect.info ? `: ${result.disconnect.info}` : '';
@@ -260,7 +264,7 @@ async function* callFrames(
 }
 
 /** Waits for `promise` at most `ms`, and no longer than until `signal` aborts. */
-async function settledWithin(
+export async function settledWithin(
   promise: Promise<unknown>,
   ms: number,
   signal: AbortSignal | undefined,
@@ -278,6 +282,63 @@ async function settledWithin(
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The report of one call, whoever carried its audio (the simulator, or a Genesys org with
+ * `--via-genesys`): the outcome, the error that explains an `error`, and the timings (rounded, never
+ * negative, relative to the call start).
+ */
+export function buildReport(
+  call: { callId: string; plan: CallPlan; required: number },
+  audiohook: AudiohookSummary,
+  outcome: DaspeakOutcome | undefined,
+  error: CallError | undefined,
+  times: Partial<Record<keyof CallTimings, number | undefined>>,
+): CallReport {
+  const { callId, plan, required } = call;
+  const kind: OutcomeKind = error ? 'error' : (outcome?.kind ?? 'error');
+  const timings: CallTimings = {};
+  for (const [key, value] of Object.entries(times) as [keyof CallTimings, number | undefined][]) {
+    if (value !== undefined) timings[key] = Math.max(0, Math.round(value));
+  }
+  if (timings.resultMs !== undefined && timings.requiredSpeechSentMs !== undefined) {
+    timings.speechToResultMs = timings.resultMs - timings.requiredSpeechSentMs;
+  }
+  const r: CallReport = {
+    callId,
+    ani: plan.ani,
+    operation: plan.operation,
+    channel: plan.channel,
+    audio: {
+      source: plan.audio.source,
+      seconds: round(plan.audio.seconds, 3),
+      netSpeechSeconds: round(plan.audio.netSpeechSeconds, 3),
+      sampleRate: plan.audio.original.sampleRate,
+      channels: plan.audio.original.channels,
+    },
+    kind,
+    expected: meetsExpectation(kind, plan.expect),
+    requiredNetSpeechSeconds: required,
+    timings,
+    audiohook,
+  };
+  if (outcome && 'score' in outcome) r.score = outcome.score;
+  if (outcome && 'authenticity' in outcome && outcome.authenticity !== undefined)
+    r.authenticity = outcome.authenticity;
+  if (outcome && 'threshold' in outcome && outcome.threshold !== undefined) r.threshold = outcome.threshold;
+  if (outcome?.sessionId !== undefined) r.sessionId = outcome.sessionId;
+  if (outcome?.progress !== undefined) r.progress = outcome.progress;
+  if (error) r.error = error;
+  else if (outcome?.kind === 'error') {
+    r.error = {
+      source: 'daspeak',
+      code: outcome.code,
+      message: outcome.message,
+      ...(outcome.upstreamStatus !== undefined ? { status: outcome.upstreamStatus } : {}),
+    };
+  }
+  return r;
 }
 
 /** Plays one call against the target. Never rejects for what the services or the network do. */
@@ -303,50 +364,8 @@ export async function simulateCall(target: CallTarget, plan: CallPlan): Promise<
     outcome: DaspeakOutcome | undefined,
     error: CallError | undefined,
     times: Partial<Record<keyof CallTimings, number | undefined>>,
-  ): CallReport => {
-    const kind: OutcomeKind = error ? 'error' : (outcome?.kind ?? 'error');
-    const timings: CallTimings = {};
-    for (const [key, value] of Object.entries(times) as [keyof CallTimings, number | undefined][]) {
-      if (value !== undefined) timings[key] = Math.max(0, Math.round(value));
-    }
-    if (timings.resultMs !== undefined && timings.requiredSpeechSentMs !== undefined) {
-      timings.speechToResultMs = timings.resultMs - timings.requiredSpeechSentMs;
-    }
-    const r: CallReport = {
-      callId,
-      ani: plan.ani,
-      operation: plan.operation,
-      channel: plan.channel,
-      audio: {
-        source: plan.audio.source,
-        seconds: round(plan.audio.seconds, 3),
-        netSpeechSeconds: round(plan.audio.netSpeechSeconds, 3),
-        sampleRate: plan.audio.original.sampleRate,
-        channels: plan.audio.original.channels,
-      },
-      kind,
-      expected: meetsExpectation(kind, plan.expect),
-      requiredNetSpeechSeconds: required,
-      timings,
-      audiohook: summariseAudiohook(audiohook),
-    };
-    if (outcome && 'score' in outcome) r.score = outcome.score;
-    if (outcome && 'authenticity' in outcome && outcome.authenticity !== undefined)
-      r.authenticity = outcome.authenticity;
-    if (outcome && 'threshold' in outcome && outcome.threshold !== undefined) r.threshold = outcome.threshold;
-    if (outcome?.sessionId !== undefined) r.sessionId = outcome.sessionId;
-    if (outcome?.progress !== undefined) r.progress = outcome.progress;
-    if (error) r.error = error;
-    else if (outcome?.kind === 'error') {
-      r.error = {
-        source: 'daspeak',
-        code: outcome.code,
-        message: outcome.message,
-        ...(outcome.upstreamStatus !== undefined ? { status: outcome.upstreamStatus } : {}),
-      };
-    }
-    return r;
-  };
+  ): CallReport =>
+    buildReport({ callId, plan, required }, summariseAudiohook(audiohook), outcome, error, times);
 
   // 1. The call starts: Genesys opens the Audiohook session.
   let session: AudiohookClientSession;

@@ -66,11 +66,38 @@ export function describeTimings(call: CallReport): string[] {
   return lines;
 }
 
+/** What the org's call report says, with `--via-genesys`: the call and each Audiohook session it opened. */
+export function describeGenesys(call: CallReport): string[] {
+  const g = call.genesys;
+  if (!g) return [];
+  const lines = [
+    `genesys: call ${g.callId}, conversation ${g.conversationId}${g.queueId ? `, queue ${g.queueId}` : ''}, audio monitoring ${g.monitored ? 'on' : 'off'}, ${g.state}`,
+  ];
+  for (const s of g.sessions) {
+    const parts: string[] = [];
+    if (s.error) parts.push(`not started (${s.error.code}: ${s.error.message})`);
+    else if (!s.opened) parts.push(`not opened${s.httpStatus !== null ? ` (HTTP ${s.httpStatus})` : ''}`);
+    else {
+      parts.push(`opened, media ${s.media ? s.media.join('+') : 'none'}, ${s.secondsSent.toFixed(1)} s sent`);
+      parts.push(
+        s.closeReason !== null
+          ? `closed (${s.closeReason}${s.closedByServer ? '' : ', not confirmed'})`
+          : 'not closed',
+      );
+      if (s.disconnectReason !== null) parts.push(`server disconnect ${s.disconnectReason}`);
+    }
+    if (s.errors.length > 0)
+      parts.push(`errors: ${s.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
+    lines.push(`  audiohook ${s.integrationName} → ${s.connectionUri}: ${parts.join(', ')}`);
+  }
+  return lines;
+}
+
 export function formatCall(result: SingleCallResult): string[] {
   const c = result.call;
   const audio = `${c.audio.source} (${c.audio.seconds.toFixed(1)} s, ${c.audio.netSpeechSeconds.toFixed(1)} s net speech)`;
   const lines = [
-    `call ${c.callId}  ANI ${c.ani}  target ${result.target}`,
+    `call ${c.callId}  ANI ${c.ani}  target ${result.target}${c.genesys ? ' via Genesys' : ''}`,
     `${c.operation} over ${c.channel}, ${audio}, ${formatSpeed(result.speed)}`,
     `outcome: ${describeOutcome(c)}${c.expected ? '' : `  [expected ${result.expect === 'any' ? 'a result' : result.expect}]`}`,
   ];
@@ -79,6 +106,7 @@ export function formatCall(result: SingleCallResult): string[] {
     lines.push(`net speech reported by das-Peak: ${c.progress.netSpeechDuration.toFixed(1)} s${of}`);
   }
   lines.push(...describeTimings(c));
+  lines.push(...describeGenesys(c));
   if (c.audiohook.errors.length > 0 && c.error?.source !== 'audiohook') {
     lines.push(`audiohook: ${c.audiohook.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
   }

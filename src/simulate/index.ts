@@ -1,4 +1,7 @@
-/** `daspeak-genesys simulate` as a library: Genesys calls played against any das-Peak endpoint. */
+/**
+ * `daspeak-genesys simulate` as a library: Genesys calls played against any das-Peak endpoint, or
+ * placed by a sandbox Genesys org (`genesysTarget`, `simulateGenesysCall`).
+ */
 export { SimulateError, badOption, isUsageError } from './errors.js';
 export {
   DEFAULT_ANI,
@@ -41,6 +44,7 @@ export { loadCallAudio, loadCredential, saveCredential } from './inputs.js';
 export {
   AUDIO_LOST_GRACE_MS,
   SPEECH_FRAME_MS,
+  buildReport,
   WAIT_FRAME_MS,
   meetsExpectation,
   simulateCall,
@@ -56,7 +60,21 @@ export {
 } from './call.js';
 export { OUTCOME_KINDS, runPool, summariseCalls, type ErrorGroup, type LoadSummary } from './load.js';
 export { percentile, summarise, type Percentiles } from './stats.js';
-export { configTarget, sandboxKitConfig, sandboxTarget, type ResolvedTarget } from './target.js';
+export {
+  configTarget,
+  genesysTarget,
+  sandboxKitConfig,
+  sandboxTarget,
+  type GenesysCallTarget,
+  type ResolvedTarget,
+} from './target.js';
+export {
+  callAudioWav,
+  simulateGenesysCall,
+  type GenesysCallResult,
+  type GenesysCallSummary,
+  type GenesysSessionSummary,
+} from './genesys-call.js';
 export {
   inputWarnings,
   prepareInputs,

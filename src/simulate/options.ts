@@ -51,6 +51,13 @@ export interface SimulateOptions {
   concurrency: number;
   expect: Expectation;
   organizationId?: string;
+  /**
+   * Place each call through the Genesys org of the config (a sandbox org: its `POST /sandbox/calls`
+   * control route) instead of opening the Audiohook session here; the org streams to its integration.
+   */
+  viaGenesys?: boolean;
+  /** With `viaGenesys`: the queue (name or id) the call is routed to; default the first of widget.queues. */
+  queue?: string;
 }
 
 /** What the command line hands over: strings, or undefined when an option was not given. */
@@ -71,6 +78,8 @@ export interface RawSimulateOptions {
   concurrency?: unknown;
   expect?: unknown;
   organizationId?: unknown;
+  viaGenesys?: unknown;
+  queue?: unknown;
 }
 
 /** The voice used when neither --wav nor --voice is given: it exists wherever the kit is installed. */
@@ -82,6 +91,16 @@ function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw badOption(`an option value must be text, got ${typeof value}`);
+}
+
+/** A flag: absent or false is off; Commander hands over `true` when it is given. */
+function flag(name: string, value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return false;
+  if (value === true) return true;
+  const given = text(value)!.trim().toLowerCase();
+  if (given === 'true') return true;
+  if (given === 'false') return false;
+  throw badOption(`${name} takes no value, got "${given}"`);
 }
 
 function oneOf<T extends string>(name: string, value: unknown, choices: readonly T[], fallback: T): T {
@@ -189,7 +208,22 @@ function checkExpectation(expect: Expectation, operation: Operation): void {
 
 /** Checks the raw options; throws `simulate.bad_option` (a usage error) for the first problem found. */
 export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
-  const target = oneOf('--target', raw.target, TARGETS, 'sandbox');
+  const viaGenesys = flag('--via-genesys', raw.viaGenesys);
+  // Through Genesys the audio goes where the org's Audiohook integration points, which the config
+  // describes; an in-process emulator would never hear it.
+  const target = oneOf('--target', raw.target, TARGETS, viaGenesys ? 'config' : 'sandbox');
+  if (viaGenesys && target === 'sandbox') {
+    throw badOption(
+      '--via-genesys cannot be used with --target sandbox: the org streams the call to the das-Peak its Audiohook integration points at, not to an in-process emulator',
+      'leave out --target: --via-genesys uses the org and das-Peak of --config (`npm start` runs both and writes that config)',
+    );
+  }
+  const queue = text(raw.queue)?.trim();
+  if (queue !== undefined) {
+    if (!viaGenesys)
+      throw badOption('--queue is for --via-genesys: it names the queue the org routes the call to');
+    if (queue === '') throw badOption('--queue needs a queue name or id');
+  }
   const operation = oneOf('--operation', raw.operation, OPERATIONS, 'register');
   const channel = oneOf('--channel', raw.channel, CHANNELS, 'rest');
   const expect = oneOf('--expect', raw.expect, EXPECTATIONS, 'any');
@@ -220,7 +254,19 @@ export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
     if (calls > 1) throw badOption('--call-id names one call; leave it out with --calls above 1');
   }
 
+  if (viaGenesys && callId !== undefined) {
+    throw badOption(
+      '--call-id cannot be used with --via-genesys: the org creates the conversation and chooses its id',
+      'leave it out; the conversationId the org returns is the call_id',
+    );
+  }
+
   const organizationId = text(raw.organizationId)?.trim();
+  if (viaGenesys && organizationId !== undefined) {
+    throw badOption(
+      '--organization-id cannot be used with --via-genesys: the org sends its own organization id',
+    );
+  }
   if (organizationId !== undefined && !UUID.test(organizationId)) {
     throw badOption(`--organization-id must be a UUID, got "${organizationId}"`);
   }
@@ -245,6 +291,8 @@ export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
     concurrency,
     expect,
   };
+  if (viaGenesys) options.viaGenesys = true;
+  if (queue !== undefined) options.queue = queue;
   const credential = parseCredential(raw, operation);
   if (credential) options.credential = credential;
   if (callId !== undefined) options.callId = callId;

@@ -5,7 +5,8 @@
 import { createDaspeakClient } from '../daspeak/client.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CallAudio } from './audio.js';
-import { simulateCall, type CallReport, type CallTarget } from './call.js';
+import { simulateCall, type CallReport, type CallResult, type CallTarget } from './call.js';
+import { simulateGenesysCall } from './genesys-call.js';
 import { loadCallAudio, loadCredential, saveCredential } from './inputs.js';
 import { runPool, summariseCalls, type LoadSummary } from './load.js';
 import type { Expectation, SimulateOptions, Target } from './options.js';
@@ -101,28 +102,56 @@ export async function runSimulation(
     channel: options.channel,
     expect: options.expect,
     speed: options.speed,
-    organizationId: target.organizationId,
+    // Through Genesys, the org sends its own id: the one its calls carried.
+    organizationId: orgId ?? target.organizationId,
     interrupted,
   });
-  const call = async (index: number, callId?: string) => {
-    const result = await simulateCall(callTarget, {
+  // Through Genesys, a call the org cannot place or does not stream (no monitoring, no integration)
+  // is a set-up problem that every call would hit: the first one stops the run, the calls in flight
+  // hang up, and the error is thrown once they have.
+  const runController = new AbortController();
+  const stopRun = () => runController.abort(control.signal?.reason);
+  if (control.signal?.aborted) stopRun();
+  control.signal?.addEventListener('abort', stopRun, { once: true });
+  let setupError: Error | undefined;
+  let orgId: string | undefined;
+  const call = async (index: number, callId?: string): Promise<CallResult | undefined> => {
+    const plan = {
       operation: options.operation,
       channel: options.channel,
-      ...(callId !== undefined ? { callId } : {}),
       ani: options.ani,
       audio: inputs.audio,
       speed: options.speed,
       holdSeconds: options.hold,
       expect: options.expect,
       ...(inputs.credential !== undefined ? { credential: inputs.credential } : {}),
-      ...(control.signal ? { signal: control.signal } : {}),
-    });
+      signal: target.genesys ? runController.signal : (control.signal ?? runController.signal),
+    };
+    let result: CallResult;
+    if (target.genesys) {
+      try {
+        result = await simulateGenesysCall(callTarget, target.genesys, plan);
+      } catch (err) {
+        setupError ??= err instanceof Error ? err : new Error(String(err));
+        runController.abort(err);
+        return undefined;
+      }
+      orgId ??= result.report.genesys?.organizationId;
+    } else {
+      result = await simulateCall(callTarget, { ...plan, ...(callId !== undefined ? { callId } : {}) });
+    }
     control.onCall?.(result.report, index);
     return result;
   };
+  const finish = () => {
+    control.signal?.removeEventListener('abort', stopRun);
+    if (setupError !== undefined) throw setupError;
+  };
 
   if (options.calls === 1) {
-    const { report, credential } = await call(0, options.callId);
+    const first = await call(0, options.callId);
+    finish();
+    const { report, credential } = first!;
     const interrupted = control.signal?.aborted ?? false;
     const single: SingleCallResult = {
       mode: 'single',
@@ -138,8 +167,9 @@ export async function runSimulation(
   }
 
   const started = performance.now();
-  const results = await runPool(options.calls, options.concurrency, (i) => call(i), control.signal);
-  const calls = results.map((r) => r.report);
+  const results = await runPool(options.calls, options.concurrency, (i) => call(i), runController.signal);
+  finish();
+  const calls = results.filter((r): r is CallResult => r !== undefined).map((r) => r.report);
   const summary = summariseCalls(calls, options.calls, options.concurrency, performance.now() - started);
   const interrupted = (control.signal?.aborted ?? false) || calls.length < options.calls;
   return {

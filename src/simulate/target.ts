@@ -10,15 +10,29 @@ import { exampleValues } from '../config/example.js';
 import { parseConfigText } from '../config/loader.js';
 import type { KitConfig } from '../config/schema.js';
 import type { DaspeakConfig } from '../daspeak/client.js';
+import { SimulateError } from './errors.js';
 import type { Target } from './options.js';
+
+/** A Genesys org that can be asked to place a call: a sandbox org and its control route. */
+export interface GenesysCallTarget {
+  /** The org's base URL (`genesys.baseUrl`); the control route is `POST {baseUrl}/sandbox/calls`. */
+  baseUrl: string;
+  /** Queue name or id the calls are routed to. */
+  queue: string;
+}
 
 export interface ResolvedTarget {
   name: Target;
   daspeak: DaspeakConfig;
   /** Audiohook `organizationId` of every call. */
   organizationId: string;
-  /** Where the organization id came from; `random` deserves a note to the person. */
-  organizationIdFrom: 'option' | 'config' | 'sandbox' | 'random';
+  /**
+   * Where the organization id came from; `random` deserves a note to the person. `genesys`: the org
+   * placing the calls sends its own (the run reports the one its calls carried).
+   */
+  organizationIdFrom: 'option' | 'config' | 'sandbox' | 'random' | 'genesys';
+  /** Set when the calls are placed by a Genesys org (`--via-genesys`) instead of by the simulator. */
+  genesys?: GenesysCallTarget;
 }
 
 /** The kit config of `init --sandbox`, with the das-Peak URLs moved to where the emulator listens. */
@@ -50,5 +64,43 @@ export function configTarget(config: KitConfig, organizationId?: string): Resolv
     daspeak: config.daspeak,
     organizationId: organizationId ?? fromConfig ?? randomUUID(),
     organizationIdFrom: organizationId ? 'option' : fromConfig ? 'config' : 'random',
+  };
+}
+
+/**
+ * `--via-genesys`: das-Peak from the kit config, and the org at `genesys.baseUrl` to place the calls.
+ * Only a sandbox org can be asked to place a call: real Genesys Cloud has no API that makes a
+ * customer call in with chosen audio, so a config naming a `genesys.region` is refused up front.
+ */
+export function genesysTarget(config: KitConfig, queue?: string): ResolvedTarget {
+  const { region, baseUrl } = config.genesys;
+  if (region !== undefined || baseUrl === undefined) {
+    throw new SimulateError(
+      'simulate.genesys_not_sandbox',
+      `--via-genesys needs a sandbox Genesys org (genesys.baseUrl); this config names ${region !== undefined ? `the Genesys Cloud region ${region}` : 'no genesys.baseUrl'}, and real Genesys Cloud cannot be scripted to place a call`,
+      {
+        usage: true,
+        hint: 'point --config at the local stack (`npm start` writes its config), or place a real call to a monitored queue and run the widget or IVR',
+      },
+    );
+  }
+  const chosen = queue ?? config.widget.queues[0];
+  if (chosen === undefined) {
+    throw new SimulateError(
+      'simulate.genesys_no_queue',
+      '--via-genesys needs a queue to route the call to: the config lists no widget.queues and no --queue was given',
+      {
+        usage: true,
+        hint: 'give --queue <name>, or list the queue under widget.queues and run `daspeak-genesys provision` so it gets audio monitoring',
+      },
+    );
+  }
+  const fromConfig = config.genesys.organizationId;
+  return {
+    name: 'config',
+    daspeak: config.daspeak,
+    organizationId: fromConfig ?? '',
+    organizationIdFrom: 'genesys',
+    genesys: { baseUrl: baseUrl.replace(/\/+$/, ''), queue: chosen },
   };
 }

@@ -10,6 +10,7 @@ import {
   TARGETS,
   configTarget,
   formatResult,
+  genesysTarget,
   inputWarnings,
   isUsageError,
   parseSimulateOptions,
@@ -49,22 +50,22 @@ export default defineCommand({
   name: 'simulate',
   order: 70,
   summary:
-    'play Genesys calls (Audiohook audio + a register/verify session) against das-Peak or its emulator',
+    'play Genesys calls (Audiohook audio + a register/verify session) against das-Peak or its emulator, or have the sandbox Genesys org place them',
   examples: [
     'daspeak-genesys simulate --voice alice --credential-out alice.cred          # register, local emulator',
     'daspeak-genesys simulate --operation verify --voice alice-verify-1 --credential-file alice.cred --channel socketio --speed 10',
     'daspeak-genesys simulate --target config --operation verify --wav caller.wav --credential-file alice.cred --expect verified',
     'daspeak-genesys simulate --calls 100 --concurrency 10 --speed 20 --json   # load: latency percentiles',
+    'daspeak-genesys simulate --via-genesys --config daspeak-genesys.yaml --voice alice --credential-out alice.cred   # the sandbox org places the call',
   ],
   configure(cmd) {
     cmd
       .addOption(
+        // No Commander default: the default depends on --via-genesys (sandbox, or config with it).
         new Option(
           '--target <where>',
-          'sandbox: an in-process das-Peak emulator; config: the deployment in --config',
-        )
-          .choices(TARGETS)
-          .default('sandbox'),
+          'sandbox: an in-process das-Peak emulator; config: the deployment in --config (default: sandbox; config with --via-genesys)',
+        ).choices(TARGETS),
       )
       .addOption(
         new Option('--operation <op>', 'das-Peak session to run').choices(OPERATIONS).default('register'),
@@ -107,6 +108,14 @@ export default defineCommand({
       .option(
         '--organization-id <uuid>',
         'Genesys organization id sent in Audiohook (default: from the config)',
+      )
+      .option(
+        '--via-genesys',
+        'have the Genesys org of --config place each call (POST {genesys.baseUrl}/sandbox/calls) and stream it to its Audiohook integration. SANDBOX ORG ONLY: real Genesys Cloud cannot be scripted to place a call, so a genesys.region config is refused. Needs a provisioned org (Audiohook integration + audio monitoring on the queue)',
+      )
+      .option(
+        '--queue <name>',
+        '--via-genesys: queue (name or id) the org routes the call to (default: the first of widget.queues)',
       );
   },
   async run(ctx, raw) {
@@ -138,6 +147,16 @@ export default defineCommand({
             'note: the emulator remembers the audio it hears: later plays of one recording may be judged replays (spoof)',
           );
         }
+      } else if (options.viaGenesys) {
+        try {
+          target = genesysTarget(ctx.loadConfig().config, options.queue);
+        } catch (err) {
+          if (isUsageError(err)) return usageError(ctx, err);
+          throw err;
+        }
+        ctx.note(
+          `note: the Genesys org at ${target.genesys!.baseUrl} places the calls (queue ${target.genesys!.queue}) and streams them to its Audiohook integration`,
+        );
       } else {
         target = configTarget(ctx.loadConfig().config, options.organizationId);
         if (target.organizationIdFrom === 'random') {
@@ -150,16 +169,23 @@ export default defineCommand({
 
       const every = Math.max(1, Math.floor(options.calls / 10));
       let done = 0;
-      const result = await runSimulation(options, inputs, target, {
-        logger,
-        signal: controller.signal,
-        onCall: () => {
-          done++;
-          if (options.calls > 1 && (done % every === 0 || done === options.calls)) {
-            ctx.note(`${done}/${options.calls} calls done`);
-          }
-        },
-      });
+      let result;
+      try {
+        result = await runSimulation(options, inputs, target, {
+          logger,
+          signal: controller.signal,
+          onCall: () => {
+            done++;
+            if (options.calls > 1 && (done % every === 0 || done === options.calls)) {
+              ctx.note(`${done}/${options.calls} calls done`);
+            }
+          },
+        });
+      } catch (err) {
+        // The org at genesys.baseUrl turned out not to be a sandbox org: as much a usage error as a region config.
+        if (isUsageError(err)) return usageError(ctx, err);
+        throw err;
+      }
       ctx.printJson(result);
       for (const line of formatResult(result)) ctx.print(line);
       return result.ok ? 0 : 1;

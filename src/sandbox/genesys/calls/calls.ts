@@ -46,6 +46,8 @@ export interface CallSessionReport {
 
 export interface CallReport {
   id: string;
+  /** The org the call belongs to: the `organizationId` its Audiohook sessions send. */
+  organizationId: string;
   conversationId: string;
   ani: string;
   queueId?: string;
@@ -121,6 +123,7 @@ export class CallManager {
       : [];
     const report: CallReport = {
       id: randomUUID(),
+      organizationId: state.organization.id,
       conversationId: conversation.id,
       ani: telUri(request.ani),
       ...resolved,
