@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { CredentialStore } from '../store/index.js';
 import { requireAgent } from './auth/agent.js';
 import { createAgentVerifier } from './auth/agent-verifier.js';
-import { requireApiKey } from './auth/api-key.js';
+import { apiKeyDigests, requireApiKey } from './auth/api-key.js';
 import { auditDenials } from './auth/denials.js';
 import { systemClock, type Clock } from './clock.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -25,7 +25,7 @@ import { tokenRoutes } from './routes/token.js';
 import { widgetFileRoutes } from './routes/widget-files.js';
 import { allowedOrigins, corsFor, securityHeaders } from './security.js';
 import { measuredStore } from './store-metrics.js';
-import { tokenFastPath } from './token/fast-path.js';
+import { fastPath } from './fast-path.js';
 import { createTokenSource } from './token/token-source.js';
 import { renderConfigJs, widgetConfig } from './widget/config-js.js';
 import { widgetFiles } from './widget/files.js';
@@ -104,6 +104,7 @@ export function createApp(deps: AppDeps): BackendApp {
     onUpstream: (outcome) => metrics.upstreamTokenRequests.inc({ outcome }),
   });
   const store = measuredStore(deps.store, metrics);
+  const apiKeys = apiKeyDigests(config.backend.apiKeys);
   const ctx: RouteContext = {
     config,
     store,
@@ -111,7 +112,7 @@ export function createApp(deps: AppDeps): BackendApp {
     logger,
     clock,
     agentAuth: requireAgent(verifier),
-    apiKeyAuth: requireApiKey(config.backend.apiKeys),
+    apiKeyAuth: requireApiKey(apiKeys),
     limits,
     conversations: createConversationReader({
       apiUrl: origins.apiUrl,
@@ -156,6 +157,6 @@ export function createApp(deps: AppDeps): BackendApp {
   app.use(auditDenials(store, metrics, logger));
   app.use(errorHandler(logger));
 
-  const handler = tokenFastPath({ securityHeaders: headers, verifier, limits, tokens, metrics, logger }, app);
+  const handler = fastPath({ ctx, securityHeaders: headers, verifier, apiKeys }, app);
   return { handler, app, metrics, origins, close: () => limits.close() };
 }

@@ -132,6 +132,27 @@ function bodyParserError(err: unknown): ApiError | undefined {
   return undefined;
 }
 
+/**
+ * Answers a failure with `{ error: { code, message } }`; a 5xx is logged with its cause's code and
+ * message. Plain node:http: the last middleware and the fast path (outside Express) both use it.
+ */
+export function answerError(res: ServerResponse, err: unknown, logger: Logger): void {
+  const api = toApiError(err);
+  if (api.httpStatus >= 500) {
+    const cause = api.cause ?? err;
+    logger.error(
+      {
+        code: api.code,
+        causeCode: isKitError(cause) ? cause.code : undefined,
+        // The cause's message is written by the kit's own libraries, which keep secrets out of it.
+        reason: cause instanceof Error ? cause.message : undefined,
+      },
+      'request failed',
+    );
+  }
+  sendError(res, api);
+}
+
 /** The last middleware: answers every failure with `{ error: { code, message } }`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, next) => {
@@ -139,20 +160,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    const api = toApiError(err);
-    if (api.httpStatus >= 500) {
-      const cause = api.cause ?? err;
-      logger.error(
-        {
-          code: api.code,
-          causeCode: isKitError(cause) ? cause.code : undefined,
-          // The cause's message is written by the kit's own libraries, which keep secrets out of it.
-          reason: cause instanceof Error ? cause.message : undefined,
-        },
-        'request failed',
-      );
-    }
-    sendError(res, api);
+    answerError(res, err, logger);
   };
 }
 

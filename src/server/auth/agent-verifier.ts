@@ -31,8 +31,11 @@ export interface AgentVerifierOptions {
 export interface AgentVerifier {
   /** Resolves to the agent, or rejects with an ApiError (401, 403, 503). */
   verify(token: string): Promise<Agent>;
-  /** The agent when a positive verdict on the token is cached and current; never asks Genesys. */
-  cached(token: string): Agent | undefined;
+  /**
+   * The agent when a positive verdict on the token is cached and current; never asks Genesys.
+   * `tokenHash` spares hashing again when the caller has it already.
+   */
+  cached(token: string, tokenHash?: string): Agent | undefined;
 }
 
 type Verdict = { ok: true; agent: Agent } | { ok: false; error: ApiError };
@@ -105,8 +108,8 @@ export function createAgentVerifier(options: AgentVerifierOptions): AgentVerifie
   }
 
   return {
-    cached(token) {
-      const hit = cache.get(hashToken(token));
+    cached(token, tokenHash = hashToken(token)) {
+      const hit = cache.get(tokenHash);
       if (!hit?.verdict.ok || hit.until <= options.clock.now()) return undefined;
       options.onCheck?.('cache', 'ok');
       return hit.verdict.agent;

@@ -22,23 +22,33 @@ export function matchApiKey(keys: readonly Buffer[], presented: string): number 
   return found;
 }
 
+/** The digests matchApiKey compares against, computed once per app. */
+export const apiKeyDigests = (apiKeys: readonly string[]): Buffer[] => apiKeys.map(digest);
+
+/**
+ * Which configured key (1-based: api-key-1, api-key-2) the X-API-Key header holds, else the 401 to
+ * answer. A plain function: the middleware and the fast path (outside Express) both check through it.
+ */
+export function apiKeyIndex(keys: readonly Buffer[], presented: string | string[] | undefined): number {
+  if (presented === undefined || presented === '') {
+    throw new ApiError(401, 'auth.missing_api_key', 'send the backend API key in the X-API-Key header');
+  }
+  if (typeof presented !== 'string' || presented.length > 1024) {
+    throw new ApiError(401, 'auth.invalid_api_key', 'the API key is not valid');
+  }
+  const index = matchApiKey(keys, presented);
+  if (index < 0) throw new ApiError(401, 'auth.invalid_api_key', 'the API key is not valid');
+  return index + 1;
+}
+
 /** Requires one of `backend.apiKeys` (two during a rotation) in X-API-Key. */
-export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
-  const keys = apiKeys.map(digest);
+export function requireApiKey(keys: readonly Buffer[]): RequestHandler {
   return (req, res, next) => {
     const state = stateOf(res);
     state.actor = { type: 'ivr', id: 'unauthenticated' };
-    const presented = req.headers[API_KEY_HEADER];
-    if (presented === undefined || presented === '') {
-      throw new ApiError(401, 'auth.missing_api_key', 'send the backend API key in the X-API-Key header');
-    }
-    if (typeof presented !== 'string' || presented.length > 1024) {
-      throw new ApiError(401, 'auth.invalid_api_key', 'the API key is not valid');
-    }
-    const index = matchApiKey(keys, presented);
-    if (index < 0) throw new ApiError(401, 'auth.invalid_api_key', 'the API key is not valid');
-    state.apiKeyIndex = index + 1;
-    state.actor = { type: 'ivr', id: `api-key-${index + 1}` };
+    const index = apiKeyIndex(keys, req.headers[API_KEY_HEADER]);
+    state.apiKeyIndex = index;
+    state.actor = { type: 'ivr', id: `api-key-${index}` };
     next();
   };
 }

@@ -3,7 +3,7 @@ import { normaliseAni } from '../../identity/ani.js';
 import { isKitError } from '../../errors.js';
 import type { AccessContext } from '../../store/index.js';
 import { ApiError } from '../errors.js';
-import type { ConversationReader } from '../genesys/conversation.js';
+import type { ConversationFacts, ConversationReader } from '../genesys/conversation.js';
 import { stateOf } from '../locals.js';
 
 /** Header the widget's utils.js sends the conversation id in (a field of the same name also works). */
@@ -12,10 +12,13 @@ const CONVERSATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The conversation a request names, from the X-Conversation-Id header or a `conversationId` field
- * (already checked by the route's schema). Both may be sent, but then they must agree.
+ * (already checked by the route's schema). Both may be sent, but then they must agree. A plain
+ * function, so the fast path (outside Express) decides exactly as the routes do.
  */
-export function conversationIdOf(req: Request, res: Response, field: string | undefined): string | undefined {
-  const header = req.headers[CONVERSATION_HEADER];
+export function conversationIdFrom(
+  header: string | string[] | undefined,
+  field: string | undefined,
+): string | undefined {
   if (header !== undefined && (typeof header !== 'string' || !CONVERSATION_ID.test(header))) {
     throw new ApiError(
       400,
@@ -30,9 +33,49 @@ export function conversationIdOf(req: Request, res: Response, field: string | un
       'the X-Conversation-Id header and the conversationId field name different conversations',
     );
   }
-  const id = header ?? field;
+  return header ?? field;
+}
+
+/** conversationIdFrom for an Express request; notes the id for the audit of a refusal. */
+export function conversationIdOf(req: Request, res: Response, field: string | undefined): string | undefined {
+  const id = conversationIdFrom(req.headers[CONVERSATION_HEADER], field);
   if (id !== undefined) stateOf(res).conversationId = id;
   return id;
+}
+
+export const missingConversation = () =>
+  new ApiError(
+    400,
+    'conversation.missing_id',
+    'send the id of the conversation the agent is on (X-Conversation-Id header or conversationId field)',
+  );
+
+/**
+ * The rule itself, on what Genesys said of the conversation: the agent is still connected, and its
+ * customer's ANI, normalised, is `e164` (the requested number, normalised). Throws the refusal.
+ */
+export function checkConversationCaller(
+  facts: ConversationFacts,
+  e164: string,
+  defaultCountry: string | undefined,
+): void {
+  if (!facts.agentActive) {
+    throw new ApiError(403, 'auth.not_on_conversation', 'the agent is not connected to that conversation');
+  }
+  let customer: string;
+  try {
+    customer = normaliseAni(facts.customerAni, { defaultCountry });
+  } catch (err) {
+    if (!isKitError(err) || !err.code.startsWith('ani.')) throw err;
+    throw new ApiError(
+      409,
+      'conversation.no_caller_number',
+      'the conversation has no usable customer number (withheld or not a phone number)',
+    );
+  }
+  if (customer !== e164) {
+    throw new ApiError(403, 'ani.mismatch', "the number is not the caller of the agent's conversation");
+  }
 }
 
 export interface CallerAccess {
@@ -58,31 +101,9 @@ export async function authorizeAgentForCaller(
   const token = state.agentToken;
   if (!agent || token === undefined) throw new Error('authorizeAgentForCaller used without requireAgent');
   state.requestedAni = requestedAni;
-  if (conversationId === undefined) {
-    throw new ApiError(
-      400,
-      'conversation.missing_id',
-      'send the id of the conversation the agent is on (X-Conversation-Id header or conversationId field)',
-    );
-  }
+  if (conversationId === undefined) throw missingConversation();
   const e164 = normaliseAni(requestedAni, { defaultCountry });
   const facts = await conversations.read(token, agent.tokenHash, conversationId, agent.userId);
-  if (!facts.agentActive) {
-    throw new ApiError(403, 'auth.not_on_conversation', 'the agent is not connected to that conversation');
-  }
-  let customer: string;
-  try {
-    customer = normaliseAni(facts.customerAni, { defaultCountry });
-  } catch (err) {
-    if (!isKitError(err) || !err.code.startsWith('ani.')) throw err;
-    throw new ApiError(
-      409,
-      'conversation.no_caller_number',
-      'the conversation has no usable customer number (withheld or not a phone number)',
-    );
-  }
-  if (customer !== e164) {
-    throw new ApiError(403, 'ani.mismatch', "the number is not the caller of the agent's conversation");
-  }
+  checkConversationCaller(facts, e164, defaultCountry);
   return { e164, ctx: { actor: { type: 'agent', id: agent.userId }, conversationId } };
 }

@@ -23,6 +23,8 @@ export interface ConversationReaderOptions {
 export interface ConversationReader {
   /** Reads the conversation with the agent's own token; rejects with an ApiError. */
   read(token: string, tokenHash: string, conversationId: string, userId: string): Promise<ConversationFacts>;
+  /** The facts of a positive answer still cached for this token and conversation; never asks Genesys. */
+  cached(tokenHash: string, conversationId: string): ConversationFacts | undefined;
 }
 
 const ENDED_STATES = new Set(['disconnected', 'terminated', 'ended']);
@@ -58,12 +60,18 @@ export function createConversationReader(options: ConversationReaderOptions): Co
   const maxEntries = options.maxEntries ?? 10_000;
   const cache = new Map<string, { until: number; facts: ConversationFacts }>();
 
+  const cached = (key: string): ConversationFacts | undefined => {
+    const hit = cache.get(key);
+    return hit && hit.until > options.clock.now() ? hit.facts : undefined;
+  };
+
   return {
+    cached: (tokenHash, conversationId) => cached(`${tokenHash}:${conversationId}`),
     async read(token, tokenHash, conversationId, userId) {
       const key = `${tokenHash}:${conversationId}`;
-      const hit = cache.get(key);
-      if (hit && hit.until > options.clock.now()) return hit.facts;
-      if (hit) cache.delete(key);
+      const facts = cached(key);
+      if (facts) return facts;
+      cache.delete(key);
 
       const what = 'about the conversation';
       const answer = await genesysRequest(
@@ -84,16 +92,16 @@ export function createConversationReader(options: ConversationReaderOptions): Co
         throw new ApiError(404, 'conversation.not_found', 'Genesys Cloud knows no conversation with that id');
       }
       if (answer.status < 200 || answer.status > 299) throw genesysUnavailable(what);
-      const facts = factsOf(expectShape(Conversation, answer.body, 'the conversation'), userId);
-      if (ttlMs > 0 && facts.agentActive) {
-        cache.set(key, { until: options.clock.now() + ttlMs, facts });
+      const read = factsOf(expectShape(Conversation, answer.body, 'the conversation'), userId);
+      if (ttlMs > 0 && read.agentActive) {
+        cache.set(key, { until: options.clock.now() + ttlMs, facts: read });
         while (cache.size > maxEntries) {
           const oldest = cache.keys().next().value;
           if (oldest === undefined) break;
           cache.delete(oldest);
         }
       }
-      return facts;
+      return read;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { Request, Response, Router } from 'express';
+import type { StoredCredential } from '../../store/index.js';
 import { authorizeAgentForCaller, conversationIdOf, type CallerAccess } from '../auth/caller.js';
 import { acceptBody, hasBody } from '../body.js';
 import { ApiError, methodNotAllowed } from '../errors.js';
@@ -11,6 +12,19 @@ import { credentialView, storedView } from './views.js';
 
 export const credentialNotFound = () =>
   new ApiError(404, 'credential.not_found', 'no voice credential is stored for this caller');
+
+/**
+ * A credential read the agent is allowed: the store reads it and commits the read's audit row
+ * first; nothing stored is a 404. The routes and the fast path (outside Express) both read here.
+ */
+export async function readCredential(ctx: RouteContext, access: CallerAccess): Promise<StoredCredential> {
+  const stored = await ctx.store.getCredential(access.ctx, access.e164);
+  if (!stored) throw credentialNotFound();
+  return stored;
+}
+
+/** The seed utils.js shape of `GET /database/getCredential`. */
+export const seedCredentialView = (stored: StoredCredential) => ({ credential: stored.credential });
 
 /** The agent's access to one caller: authenticated agent, on the conversation, whose customer it is. */
 export function agentCaller(
@@ -106,9 +120,7 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
     .get(auditAs('credential.read'), noteTarget, ...agent, async (req, res) => {
       const query = parseInput(CallerIdForm, { ...(req.query as object) }, 'query');
       const access = await agentCaller(ctx, req, res, query.id, query.conversationId);
-      const stored = await ctx.store.getCredential(access.ctx, access.e164);
-      if (!stored) throw credentialNotFound();
-      res.json({ credential: stored.credential });
+      res.json(seedCredentialView(await readCredential(ctx, access)));
     })
     .all(methodNotAllowed(['GET']));
 
@@ -116,9 +128,7 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
     .route('/api/v1/credentials/:ani')
     .get(auditAs('credential.read'), noteTarget, ...agent, async (req, res) => {
       const { access } = await callerFor(ctx, req, res);
-      const stored = await ctx.store.getCredential(access.ctx, access.e164);
-      if (!stored) throw credentialNotFound();
-      res.json(credentialView(stored));
+      res.json(credentialView(await readCredential(ctx, access)));
     })
     .put(auditAs('credential.store'), ...acceptBody(['json']), noteTarget, ...agent, async (req, res) => {
       const { access, body } = await callerFor(ctx, req, res, PutCredentialBody);
