@@ -175,9 +175,11 @@ async function orgRequest(
       {
         status: res.status,
         hint:
-          path === '/sandbox/calls'
-            ? 'check --queue (or widget.queues) and --ani: the org routes the call by queue name or id'
-            : 'see the org log (`daspeak-genesys sandbox --verbose`)',
+          res.status === 413
+            ? 'the caller audio is too long for the control route (its JSON body limit is 5 MB, about 7 minutes of mono audio): use a shorter --wav'
+            : path === '/sandbox/calls'
+              ? 'check --queue (or widget.queues) and --ani: the org routes the call by queue name or id'
+              : 'see the org log (`daspeak-genesys sandbox --verbose`)',
       },
     );
   }

@@ -15,7 +15,14 @@ import { SANDBOX } from '../../src/config/defaults.js';
 import { exampleValues } from '../../src/config/example.js';
 import { startDaspeakSandbox, type DaspeakSandbox } from '../../src/sandbox/daspeak/index.js';
 import type { GenesysSandbox } from '../../src/sandbox/genesys/index.js';
-import type { LoadResult, SingleCallResult } from '../../src/simulate/index.js';
+import { readWav } from '../../src/audio/index.js';
+import {
+  callAudioFromPcm,
+  callAudioWav,
+  voiceAudio,
+  type LoadResult,
+  type SingleCallResult,
+} from '../../src/simulate/index.js';
 import { runCli } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
 import { adminApi, provisionReady, startOrg, workspace, type Workspace } from '../provision/helpers.js';
@@ -340,5 +347,29 @@ describe('simulate --via-genesys refusals', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+  });
+});
+
+describe('the caller audio in the form the call route takes', () => {
+  it('mono: a µ-law 8 kHz WAV of the caller, byte for byte', () => {
+    const audio = voiceAudio('synth-low', 'register');
+    const wav = readWav(Buffer.from(callAudioWav(audio), 'base64'));
+    expect(wav).toMatchObject({ encoding: 'mulaw', sampleRate: 8000, channels: 1 });
+    expect(Buffer.from(wav.data).equals(Buffer.from(audio.external))).toBe(true);
+  });
+
+  it('stereo: caller first, agent second, as the route reads a stereo WAV', () => {
+    const frames = 800;
+    const samples = new Int16Array(frames * 2);
+    for (let i = 0; i < frames; i++) {
+      samples[2 * i] = 1000;
+      samples[2 * i + 1] = -2000;
+    }
+    const audio = callAudioFromPcm({ sampleRate: 8000, channels: 2, samples }, 'stereo.wav');
+    const wav = readWav(Buffer.from(callAudioWav(audio), 'base64'));
+    expect(wav).toMatchObject({ encoding: 'mulaw', sampleRate: 8000, channels: 2 });
+    expect(wav.data[0]).toBe(audio.external[0]);
+    expect(wav.data[1]).toBe(audio.internal[0]);
+    expect(audio.external[0]).not.toBe(audio.internal[0]);
   });
 });

@@ -148,4 +148,23 @@ describe('simulate options', () => {
     expect(problem({ wav: 'a.wav', voice: 'alice' })).toMatch(/--wav or --voice, not both/);
     expect(problem({ wav: '' })).toMatch(/--wav needs a file name/);
   });
+
+  it('--via-genesys: the config target, a queue, and no options the org decides itself', () => {
+    const via = parseSimulateOptions({ viaGenesys: true, queue: ' Sales ' });
+    expect(via).toMatchObject({ target: 'config', viaGenesys: true, queue: 'Sales' });
+    expect(parseSimulateOptions({ viaGenesys: true, target: 'config' }).target).toBe('config');
+    expect(parseSimulateOptions({}).viaGenesys).toBeUndefined();
+    expect(problem({ viaGenesys: true, target: 'sandbox' })).toMatch(
+      /^--via-genesys cannot be used with --target sandbox/,
+    );
+    expect(problem({ queue: 'Sales' })).toMatch(/^--queue is for --via-genesys/);
+    expect(problem({ viaGenesys: true, queue: ' ' })).toMatch(/^--queue needs a queue name or id/);
+    expect(problem({ viaGenesys: true, callId: UUID })).toMatch(
+      /^--call-id cannot be used with --via-genesys/,
+    );
+    expect(problem({ viaGenesys: true, organizationId: UUID })).toMatch(
+      /^--organization-id cannot be used with --via-genesys/,
+    );
+    expect(problem({ viaGenesys: 'yes' })).toMatch(/^--via-genesys takes no value/);
+  });
 });
