@@ -58,7 +58,7 @@ export interface AppDeps {
 }
 
 export interface BackendApp {
-  /** What to give node:http: the token fast path in front of the Express app. */
+  /** What to give node:http: the fast path (token, credential reads) in front of the Express app. */
   handler: RequestListener;
   /** The Express application (every route; without the fast path). */
   app: Express;

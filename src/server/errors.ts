@@ -35,7 +35,7 @@ export function errorBody(code: string, message: string): ErrorBody {
 
 /**
  * Writes the error answer every route uses; `extra` adds top-level fields (readiness checks). Plain
- * node:http, so the token fast path (outside Express) answers exactly as the routes do.
+ * node:http, so the fast path (outside Express) answers exactly as the routes do.
  */
 export function sendError(res: ServerResponse, err: ApiError, extra: Record<string, unknown> = {}): void {
   sendJson(
