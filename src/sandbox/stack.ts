@@ -1,11 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { SANDBOX } from '../config/defaults.js';
 import { exampleValues, renderExample } from '../config/example.js';
 import { parseConfigText } from '../config/loader.js';
 import type { KitConfig } from '../config/schema.js';
+import { isKitError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { provisionDeployment, provisionedOutputs } from '../provision/index.js';
 // The local stack is the one place where the sandboxes and the product run side by side: only the
 // `sandbox` and `demo` commands (and tests) use it, so product code still never imports a sandbox.
 import { startServer, type RunningServer } from '../server/index.js';
@@ -25,6 +28,8 @@ export interface LocalStackOptions {
   rateLimitPerMinute?: number;
   /** Threads that score voices off the main thread (das-Peak emulator); 0 = on the main thread. */
   analysisWorkers?: number;
+  /** With the backend: provision the sandbox org for it first (OAuth clients, Audiohook, widget, data actions). */
+  provision?: boolean;
   /** Where the backend keeps its SQLite database (default .daspeak-genesys/demo under cwd). */
   dataDir?: string;
   cwd?: string;
@@ -39,6 +44,8 @@ export interface LocalStack {
   config: KitConfig;
   /** The same config as a commented YAML file, for commands run against the stack (`--config`). */
   configYaml: string;
+  /** Where that file was written (with the backend: in its data directory). */
+  configFile?: string;
   stop(): Promise<void>;
 }
 
@@ -49,10 +56,13 @@ function stackConfig(stack: {
   backendUrl: string;
   databaseUrl: string;
 }) {
+  // The sandbox org's seeded Support queue gets audio monitoring once provisioned, so its calls
+  // reach das-Peak (simulate --via-genesys).
   const values = exampleValues({
     sandbox: true,
     publicUrl: stack.backendUrl,
     databaseUrl: stack.databaseUrl,
+    queues: ['Support'],
   });
   const genesys = values.genesys as Record<string, unknown>;
   genesys.baseUrl = stack.genesysUrl;
@@ -75,6 +85,46 @@ function stackConfig(stack: {
  * Starts the local stack on 127.0.0.1: the Genesys org, the das-Peak emulator and, when asked, the
  * backend on SQLite wired to both — a working system with no configuration at all.
  */
+/** A port nobody listens on now (the backend binds it a moment later; fine on a developer machine). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, SANDBOX.host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Provisions the sandbox org with the kit's own provisioning, as a user would: the first run stops
+ * for the admin's role grant (Genesys' rule), which the sandbox org performs here, and the second run
+ * completes. Returns the widget's OAuth client id.
+ */
+async function provisionLocalOrg(
+  genesys: GenesysSandbox,
+  config: KitConfig,
+  configPath: string,
+  logger: Logger,
+): Promise<string | undefined> {
+  const run = () => provisionDeployment({ config, configPath, logger });
+  try {
+    await run();
+  } catch (err) {
+    // The engine wraps the kind's error; the role stop carries the roles the admin must grant.
+    let cause: unknown = err;
+    while (isKitError(cause) && cause.code !== 'provision.role_not_held') cause = cause.cause;
+    if (!isKitError(cause)) throw err;
+    const roleIds = (cause.details?.roleIds as string[] | undefined) ?? [];
+    if (roleIds.length === 0) throw err;
+    for (const roleId of roleIds)
+      genesys.grant({ subject: { type: 'client', id: config.genesys.clientId }, roleId });
+    await run();
+  }
+  return provisionedOutputs({ config, configPath })?.widgetClientId;
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const logger = options.logger ?? silentLogger;
   const cwd = options.cwd ?? process.cwd();
@@ -109,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dataDir = resolve(cwd, options.dataDir ?? join('.daspeak-genesys', 'demo'));
     const databaseUrl = `sqlite:${join(dataDir, 'credentials.db')}`;
     let backend: RunningServer | undefined;
+    let configFile: string | undefined;
     let built = stackConfig({
       genesysUrl,
       ...(daspeak ? { daspeak } : {}),
@@ -117,22 +168,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (options.backendPort !== undefined) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      // The backend's URL goes into the org (the widget's URL, the OAuth redirect), so it is fixed
+      // before anything is provisioned or started.
+      const port = options.backendPort === 0 ? await freePort() : options.backendPort;
+      built = stackConfig({
+        genesysUrl,
+        ...(daspeak ? { daspeak } : {}),
+        backendUrl: `http://${SANDBOX.host}:${port}/`,
+        databaseUrl,
+      });
+      configFile = join(dataDir, 'daspeak-genesys.yaml');
+      writeFileSync(configFile, built.yaml, { mode: 0o600 });
+      let widgetClientId: string | undefined;
+      if (options.provision && genesys && daspeak) {
+        widgetClientId = await provisionLocalOrg(genesys, built.config, configFile, logger);
+      }
       backend = await startServer(built.config, {
         host: SANDBOX.host,
-        port: options.backendPort,
+        port,
         logger,
         storeOptions: { baseDir: dataDir, logger },
         purge: { atStart: true },
         ...(genesys ? { organizationId: genesys.organizationId } : {}),
+        ...(widgetClientId ? { widgetClientId } : {}),
       });
       stoppers.push(() => backend!.close());
-      // With port 0 the backend's URL is known only now.
-      built = stackConfig({
-        genesysUrl,
-        ...(daspeak ? { daspeak } : {}),
-        backendUrl: backend.url,
-        databaseUrl,
-      });
     }
     return {
       ...(genesys ? { genesys } : {}),
@@ -140,6 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(backend ? { backend } : {}),
       config: built.config,
       configYaml: built.yaml,
+      ...(configFile ? { configFile } : {}),
       stop,
     };
   } catch (err) {

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { SANDBOX } from '../../config/defaults.js';
 import { startLocalStack } from '../../sandbox/stack.js';
 import { defineCommand } from '../command.js';
@@ -27,6 +25,7 @@ export default defineCommand({
         wholeNumber,
         1,
       )
+      .option('--no-provision', 'leave the sandbox org empty (by default demo provisions it for the backend)')
       .option('--data-dir <dir>', 'where the backend keeps its SQLite database', '.daspeak-genesys/demo');
   },
   async run(ctx, options) {
@@ -36,13 +35,12 @@ export default defineCommand({
       backendPort: typeof options.backendPort === 'number' ? options.backendPort : SANDBOX.backendPort,
       dataDir: String(options.dataDir),
       analysisWorkers: typeof options.analysisWorkers === 'number' ? options.analysisWorkers : 1,
+      provision: options.provision !== false,
       cwd: ctx.io.cwd,
       logger: ctx.logger,
     });
     const backend = stack.backend!;
-    // Commands run against the stack (simulate, provision, doctor) need its config.
-    const configFile = join(resolve(ctx.io.cwd, String(options.dataDir)), 'daspeak-genesys.yaml');
-    writeFileSync(configFile, stack.configYaml, { mode: 0o600 });
+    const configFile = stack.configFile!;
     ctx.printJson({ ...describeStack(stack, null), configFile });
     printStack(ctx, stack);
     ctx.print(
@@ -50,8 +48,9 @@ export default defineCommand({
     );
     ctx.print(`  widget files: ${backend.url}config.js, ${backend.url}utils.js`);
     ctx.print(`config of this stack: ${configFile}`);
+    ctx.print('try a call the org places and streams over Audiohook (queue Support):');
     ctx.print(
-      `try a call: daspeak-genesys --config ${configFile} simulate --target config --voice alice --credential-out alice.cred --speed 10`,
+      `  daspeak-genesys --config ${configFile} simulate --via-genesys --voice alice --credential-out alice.cred --speed 10`,
     );
     ctx.print('press Ctrl+C to stop');
     const signal = await untilSignal();
