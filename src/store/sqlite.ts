@@ -11,6 +11,9 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
 }
 
+/** The most relaxed transactions one group commit takes; the rest go in the next group. */
+const MAX_GROUP = 64;
+
 /** SQLite result codes that mean "the database cannot serve now", not "this statement is wrong". */
 const UNAVAILABLE =
   /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|PROTOCOL|NOTADB|CORRUPT|NOMEM|PERM|AUTH)/;
@@ -50,6 +53,13 @@ export class SqliteDriver implements SqlDriver {
   /** The connection's current synchronous level, switched only between transactions. */
   #synchronous: 'FULL' | 'NORMAL' = 'FULL';
   #closed = false;
+  /** Relaxed transactions waiting for the next group commit, and whether one is queued. */
+  readonly #group: {
+    fn: (tx: SqlTx) => Promise<unknown>;
+    resolve: (value: unknown) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  #groupQueued = false;
 
   private constructor(db: Database.Database, file: string, wal: boolean) {
     this.#db = db;
@@ -124,6 +134,15 @@ export class SqliteDriver implements SqlDriver {
   }
 
   transaction<T>(fn: (tx: SqlTx) => Promise<T>, options: TxOptions = {}): Promise<T> {
+    if (options.durability === 'relaxed' && !options.readOnly && this.#canRelax) {
+      return new Promise<T>((resolve, reject) => {
+        this.#group.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        if (!this.#groupQueued) {
+          this.#groupQueued = true;
+          void this.#queue.run(() => this.#commitGroup());
+        }
+      });
+    }
     // better-sqlite3 has one connection; transactions of concurrent async callers must not interleave.
     return this.#queue.run(async () => {
       if (this.#closed) throw storeClosed();
@@ -150,6 +169,73 @@ export class SqliteDriver implements SqlDriver {
         throw mapSqliteError(err);
       }
     });
+  }
+
+  /**
+   * Group commit of relaxed transactions (credential reads, denials): every one waiting when the
+   * queue reaches the group runs in one SQLite transaction, each inside its own savepoint so a
+   * failing one is rolled back alone, and the group commits once. Nobody is answered before that
+   * commit, so "the audit row is committed before the credential is handed out" still holds; what
+   * is saved is a BEGIN/COMMIT (a WAL append) per read under load.
+   */
+  async #commitGroup(): Promise<void> {
+    this.#groupQueued = false;
+    const group = this.#group.splice(0, MAX_GROUP);
+    if (this.#group.length > 0) {
+      this.#groupQueued = true;
+      void this.#queue.run(() => this.#commitGroup());
+    }
+    const failAll = (err: unknown) => {
+      const mapped = mapSqliteError(err);
+      for (const member of group) member.reject(mapped);
+    };
+    if (this.#closed) return failAll(storeClosed());
+    try {
+      this.#setSynchronous('relaxed');
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      return failAll(err);
+    }
+    const results: ({ ok: true; value: unknown } | { ok: false; error: KitError })[] = [];
+    for (const member of group) {
+      try {
+        this.#db.exec('SAVEPOINT grouped');
+        const value = await member.fn(this.#tx);
+        this.#db.exec('RELEASE grouped');
+        results.push({ ok: true, value });
+      } catch (err) {
+        // An error SQLite answers by rolling back the whole transaction takes every member with it.
+        if (!this.#db.inTransaction) return failAll(err);
+        try {
+          this.#db.exec('ROLLBACK TO grouped');
+          this.#db.exec('RELEASE grouped');
+        } catch (rollbackError) {
+          this.#rollbackQuietly();
+          return failAll(rollbackError);
+        }
+        results.push({ ok: false, error: mapSqliteError(err) });
+      }
+    }
+    try {
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      this.#rollbackQuietly();
+      return failAll(err);
+    }
+    group.forEach((member, i) => {
+      const r = results[i]!;
+      if (r.ok) member.resolve(r.value);
+      else member.reject(r.error);
+    });
+  }
+
+  #rollbackQuietly(): void {
+    if (!this.#db.inTransaction) return;
+    try {
+      this.#db.exec('ROLLBACK');
+    } catch {
+      // Already rolled back by SQLite.
+    }
   }
 
   async lockMigrations(): Promise<void> {
