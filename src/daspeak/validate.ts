@@ -1,22 +1,13 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { DaspeakError } from './errors.js';
+import { createValidators } from '../validation.js';
 
 /**
  * Runtime checks for the contract schemas. Unlike the config's ajv (src/config/loader.ts) this one
  * neither applies defaults nor coerces: what the server sent is checked as sent, never rewritten.
  */
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const compiled = new WeakMap<TSchema, ValidateFunction>();
-
-function validatorFor(schema: TSchema): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    fn = ajv.compile(schema);
-    compiled.set(schema, fn);
-  }
-  return fn;
-}
+const validatorFor = createValidators();
 
 /** One readable line per problem, e.g. `/status must be equal to one of the allowed values`. */
 export function describeErrors(errors: readonly ErrorObject[] | null | undefined): string {

@@ -1,13 +1,12 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createValidators } from '../../validation.js';
 import type { Static, TSchema } from '@sinclair/typebox';
 
 /*
  * ajv set up as the kit's config loader does (strict, all errors, unions allowed) but without
  * `useDefaults`: a received message is checked, never rewritten.
  */
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-
-const cache = new WeakMap<TSchema, ValidateFunction>();
+const validatorFor = createValidators();
 
 export interface Checked<T> {
   ok: boolean;
@@ -17,12 +16,7 @@ export interface Checked<T> {
 }
 
 export function compiled(schema: TSchema): ValidateFunction {
-  let fn = cache.get(schema);
-  if (!fn) {
-    fn = ajv.compile(schema);
-    cache.set(schema, fn);
-  }
-  return fn;
+  return validatorFor(schema);
 }
 
 /** Validates a value against a TypeBox schema and returns it typed, with readable problems. */

@@ -1,22 +1,13 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { badRequest, type ErrorDetail } from './api-error.js';
+import { createValidators } from '../../validation.js';
 
 /**
  * Request bodies are checked against their TypeBox schema. The compiled validators are a pure memo
  * (schema object → function), shared by every sandbox in the process; they hold no org state.
  */
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const compiled = new WeakMap<TSchema, ValidateFunction>();
-
-function validatorFor(schema: TSchema): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    fn = ajv.compile(schema);
-    compiled.set(schema, fn);
-  }
-  return fn;
-}
+const validatorFor = createValidators();
 
 /** `/properties/channel` → `properties.channel`, the way Genesys names fields in its messages. */
 export function fieldName(pointer: string, extra?: string): string {
