@@ -14,6 +14,9 @@ export interface SqliteOptions {
 /** The most relaxed transactions one group commit takes; the rest go in the next group. */
 const MAX_GROUP = 64;
 
+/** Resolves in the check phase of the event loop: after every callback of the current poll phase. */
+const endOfIoPhase = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** SQLite result codes that mean "the database cannot serve now", not "this statement is wrong". */
 const UNAVAILABLE =
   /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|PROTOCOL|NOTADB|CORRUPT|NOMEM|PERM|AUTH)/;
@@ -139,7 +142,14 @@ export class SqliteDriver implements SqlDriver {
         this.#group.push({ fn, resolve: resolve as (value: unknown) => void, reject });
         if (!this.#groupQueued) {
           this.#groupQueued = true;
-          void this.#queue.run(() => this.#commitGroup());
+          // Takes its place in the queue now (so transactions queued after it still run after it),
+          // but closes the group only at the end of this turn's I/O phase: requests that arrive
+          // together reach the store each from its own socket callback, with the microtask queue
+          // drained in between, so a group closed right away would hold one of them.
+          void this.#queue.run(async () => {
+            await endOfIoPhase();
+            return this.#commitGroup();
+          });
         }
       });
     }

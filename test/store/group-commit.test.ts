@@ -61,6 +61,63 @@ describe('SQLite group commit of relaxed transactions', () => {
     }
   });
 
+  it('groups members started by separate callbacks of one event-loop turn (as requests from several sockets are)', async () => {
+    const { file, driver } = await open();
+    const other = new Database(file, { readonly: true });
+    try {
+      // What another connection sees of the earlier members while each member runs: in one group,
+      // none of them is committed yet.
+      const committedBefore: number[] = [];
+      // Timers due together fire in one timers phase, each callback followed by its microtasks,
+      // like the socket callbacks of one poll phase.
+      const members = Array.from(
+        { length: 8 },
+        (_, n) =>
+          new Promise((resolve, reject) => {
+            setTimeout(() => {
+              driver
+                .transaction(
+                  async (tx) => {
+                    committedBefore.push(
+                      (other.prepare('SELECT count(*) AS c FROM t').get() as { c: number }).c,
+                    );
+                    return tx.run('INSERT INTO t (n, v) VALUES (?, ?)', [n, 'x']);
+                  },
+                  { durability: 'relaxed' },
+                )
+                .then(resolve, reject);
+            }, 0);
+          }),
+      );
+      await Promise.all(members);
+      expect(committedBefore).toEqual(Array.from({ length: 8 }, () => 0));
+      expect((other.prepare('SELECT count(*) AS c FROM t').get() as { c: number }).c).toBe(8);
+    } finally {
+      other.close();
+      await driver.close();
+    }
+  });
+
+  it('a transaction started after a relaxed one still runs after its group', async () => {
+    const { driver } = await open();
+    const order: string[] = [];
+    await Promise.all([
+      driver.transaction(
+        async (tx) => {
+          order.push('relaxed');
+          return tx.all('SELECT count(*) AS c FROM t');
+        },
+        { durability: 'relaxed' },
+      ),
+      driver.transaction(async (tx) => {
+        order.push('full');
+        return tx.run('INSERT INTO t (n, v) VALUES (1, ?)', ['x']);
+      }),
+    ]);
+    expect(order).toEqual(['relaxed', 'full']);
+    await driver.close();
+  });
+
   it('commits every one of more members than one group takes', async () => {
     const { driver } = await open();
     await Promise.all(
