@@ -31,6 +31,56 @@ const WITHHELD = new Set([
   'no caller id',
 ]);
 
+/**
+ * A bounded memo (least recently used) for pure functions of a string, such as normaliseAni. The
+ * backend normalises the same few numbers over and over (a caller verified again and again, the
+ * same number checked by the route, the conversation check and the store), and parsing one costs
+ * more than the rest of a cached read's checks together. Bounded, because the keys come from
+ * requests: anyone can send new ones. Here, beside normaliseAni, because this module
+ * must stay free of imports a browser lacks.
+ */
+export class BoundedMemo<V> {
+  readonly #max: number;
+  /** A Map iterates in insertion order: the first key is the least recently used. */
+  readonly #entries = new Map<string, V>();
+
+  constructor(max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('a memo holds at least one entry');
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The value remembered for key, or compute(key), remembered. A throw is not remembered. */
+  get(key: string, compute: (key: string) => V): V {
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) {
+      // Moved to the end: the most recently used.
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return hit;
+    }
+    const value = compute(key);
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    return value;
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+}
+
+/**
+ * Normalisations remembered (normaliseAni is pure): parsing with libphonenumber is the costliest
+ * step of a cached credential read's checks, and the backend normalises the same number several
+ * times per request (route, conversation check, store) and again at each verification of a caller.
+ * 1 000 keys of at most 256 characters: well under a megabyte.
+ */
+const normalised = new BoundedMemo<string>(1000);
+
 const E164_HINT = 'send the caller number in E.164 form, such as +34600000000';
 
 export function isE164(value: unknown): value is string {
@@ -43,6 +93,12 @@ export function isE164(value: unknown): value is string {
  * Throws KitError `ani.withheld` for anonymous or empty callers and `ani.invalid` (400) otherwise.
  */
 export function normaliseAni(input: unknown, options: NormaliseAniOptions = {}): string {
+  if (typeof input !== 'string' || input.length > MAX_INPUT_LENGTH) return parseAni(input, options);
+  // The result depends on the input and the default country only; failures are not remembered.
+  return normalised.get(`${options.defaultCountry ?? ''}\u0000${input}`, () => parseAni(input, options));
+}
+
+function parseAni(input: unknown, options: NormaliseAniOptions): string {
   if (input === undefined || input === null) throw withheld();
   if (typeof input !== 'string') throw invalid('the caller number is not a string');
   const raw = input.trim();

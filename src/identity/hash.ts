@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { KitError } from '../errors.js';
-import { isE164 } from './ani.js';
+import { BoundedMemo, isE164 } from './ani.js';
+
+/** Hashes remembered: the store hashes the number of every read, mostly of the same callers. */
+const hashed = new BoundedMemo<string>(1000);
 
 /**
  * SHA-256 (hex) of an E.164 number: the form in which audit rows, logs and the store's keys name a
@@ -14,5 +17,5 @@ export function aniHash(e164: string): string {
       hint: 'normalise the number with normaliseAni() first',
     });
   }
-  return createHash('sha256').update(e164, 'utf8').digest('hex');
+  return hashed.get(e164, (value) => createHash('sha256').update(value, 'utf8').digest('hex'));
 }

@@ -123,3 +123,36 @@ describe('aniHash', () => {
     expect(E164_PATTERN.test('+34600000000')).toBe(true);
   });
 });
+
+describe('normaliseAni, remembered', () => {
+  it('answers a repeated number the same, and each default country apart', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(normaliseAni('600 000 000', { defaultCountry: 'ES' })).toBe('+34600000000');
+      expect(normaliseAni('600 000 000', { defaultCountry: 'FR' })).not.toBe('+34600000000');
+    }
+  });
+
+  it('refuses a bad number every time it is sent (a failure is not remembered)', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(failure(() => normaliseAni('12', { defaultCountry: 'ES' })).code).toBe('ani.invalid');
+      expect(failure(() => normaliseAni('anonymous')).code).toBe('ani.withheld');
+      expect(failure(() => normaliseAni('600000000', { defaultCountry: 'XX' })).code).toBe(
+        'ani.bad_default_country',
+      );
+    }
+  });
+
+  it('still refuses a national number without a default country after it was accepted with one', () => {
+    expect(normaliseAni('600000001', { defaultCountry: 'ES' })).toBe('+34600000001');
+    expect(failure(() => normaliseAni('600000001')).code).toBe('ani.invalid');
+  });
+});
+
+describe('aniHash, remembered', () => {
+  it('hashes a repeated number the same and still refuses what is not E.164', () => {
+    const first = aniHash('+34600000002');
+    expect(aniHash('+34600000002')).toBe(first);
+    expect(aniHash('+34600000003')).not.toBe(first);
+    for (let i = 0; i < 2; i++) expect(failure(() => aniHash('600000002')).code).toBe('ani.invalid');
+  });
+});
