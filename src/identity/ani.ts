@@ -93,9 +93,18 @@ export function isE164(value: unknown): value is string {
  * Throws KitError `ani.withheld` for anonymous or empty callers and `ani.invalid` (400) otherwise.
  */
 export function normaliseAni(input: unknown, options: NormaliseAniOptions = {}): string {
-  if (typeof input !== 'string' || input.length > MAX_INPUT_LENGTH) return parseAni(input, options);
+  const country = options.defaultCountry;
+  // Only a known country (a two-letter code) goes into a key, so no two (country, input) pairs share
+  // one; an unknown country is refused by parseAni each time.
+  if (
+    typeof input !== 'string' ||
+    input.length > MAX_INPUT_LENGTH ||
+    (country !== undefined && !isSupportedCountry(country))
+  ) {
+    return parseAni(input, options);
+  }
   // The result depends on the input and the default country only; failures are not remembered.
-  return normalised.get(`${options.defaultCountry ?? ''}\u0000${input}`, () => parseAni(input, options));
+  return normalised.get(`${country ?? ''}\u0000${input}`, () => parseAni(input, options));
 }
 
 function parseAni(input: unknown, options: NormaliseAniOptions): string {

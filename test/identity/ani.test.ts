@@ -142,6 +142,15 @@ describe('normaliseAni, remembered', () => {
     }
   });
 
+  it('still refuses a bad default country for a number remembered without one', () => {
+    expect(normaliseAni('+34600000004')).toBe('+34600000004');
+    for (const defaultCountry of ['', 'XX']) {
+      expect(failure(() => normaliseAni('+34600000004', { defaultCountry })).code).toBe(
+        'ani.bad_default_country',
+      );
+    }
+  });
+
   it('still refuses a national number without a default country after it was accepted with one', () => {
     expect(normaliseAni('600000001', { defaultCountry: 'ES' })).toBe('+34600000001');
     expect(failure(() => normaliseAni('600000001')).code).toBe('ani.invalid');
