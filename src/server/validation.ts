@@ -1,22 +1,18 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { createValidators } from '../validation.js';
 import { ApiError } from './errors.js';
 
 /**
  * One schema, one type: every body and query the backend reads is a TypeBox schema checked with ajv
  * before a handler sees it. Compiled validators are pure functions, so one instance serves every app.
  */
-const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
-const compiled = new WeakMap<TSchema, ValidateFunction>();
-
-function validatorOf(schema: TSchema): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    fn = ajv.compile(schema);
-    compiled.set(schema, fn);
-  }
-  return fn;
-}
+const validatorOf = createValidators({
+  allErrors: false,
+  coerceTypes: false,
+  useDefaults: false,
+  strict: true,
+});
 
 /** Checks `value` against `schema`; a mismatch is a 400 naming the field, never echoing its value. */
 export function parseInput<S extends TSchema>(schema: S, value: unknown, where: 'body' | 'query'): Static<S> {
