@@ -1,37 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KitError } from '../../../src/errors.js';
-import {
-  GenesysApiError,
-  createPlatformClient,
-  toGenesysApiError,
-  type PlatformClient,
-} from '../../../src/genesys/platform/index.js';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  recordingSleep,
-  startFakeOrg,
-  type FakeOrg,
-  type Handler,
-} from './helpers/scripted-server.js';
+import { GenesysApiError, toGenesysApiError } from '../../../src/genesys/platform/index.js';
+import { CLIENT_SECRET } from './helpers/scripted-server.js';
+import { useFakeOrgClient } from './helpers/fake-org-client.js';
 
-let org: FakeOrg | undefined;
-let client: PlatformClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await org?.close();
-  client = undefined;
-  org = undefined;
-});
-
-async function setup(handler: Handler) {
-  org = await startFakeOrg(handler);
-  client = createPlatformClient(
-    { baseUrl: org.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-    { sleep: recordingSleep().sleep, maxRetries: 0 },
-  );
-  return { org, client };
-}
+const setup = useFakeOrgClient({ maxRetries: 0 });
 
 const rejection = (p: Promise<unknown>): Promise<GenesysApiError> =>
   p.then(

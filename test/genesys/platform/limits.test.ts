@@ -1,38 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createPlatformClient,
-  describeStats,
-  type PlatformClient,
-} from '../../../src/genesys/platform/index.js';
-import {
-  ACTION_INPUT,
-  CLIENT_ID,
-  CLIENT_SECRET,
-  recordingSleep,
-  sequence,
-  startFakeOrg,
-  type FakeOrg,
-  type Handler,
-} from './helpers/scripted-server.js';
+import { describe, expect, it } from 'vitest';
+import { describeStats } from '../../../src/genesys/platform/index.js';
+import { ACTION_INPUT, sequence } from './helpers/scripted-server.js';
+import { useFakeOrgClient } from './helpers/fake-org-client.js';
 
-let org: FakeOrg | undefined;
-let client: PlatformClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await org?.close();
-  client = undefined;
-  org = undefined;
-});
-
-async function setup(handler: Handler, options: Parameters<typeof createPlatformClient>[1] = {}) {
-  org = await startFakeOrg(handler);
-  client = createPlatformClient(
-    { baseUrl: org.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-    { sleep: recordingSleep().sleep, ...options },
-  );
-  return { org, client };
-}
+const setup = useFakeOrgClient();
 
 describe('concurrency limit', () => {
   it('keeps at most maxConcurrency requests in flight', async () => {

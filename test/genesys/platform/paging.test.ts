@@ -1,38 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createPlatformClient,
-  nextPath,
-  paginate,
-  type EntityListing,
-  type PlatformClient,
-} from '../../../src/genesys/platform/index.js';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  recordingSleep,
-  startFakeOrg,
-  type FakeOrg,
-  type Handler,
-  type SeenRequest,
-} from './helpers/scripted-server.js';
+import { describe, expect, it } from 'vitest';
+import { nextPath, paginate, type EntityListing } from '../../../src/genesys/platform/index.js';
+import { type SeenRequest } from './helpers/scripted-server.js';
+import { useFakeOrgClient } from './helpers/fake-org-client.js';
 
-let org: FakeOrg | undefined;
-let client: PlatformClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await org?.close();
-  client = undefined;
-  org = undefined;
-});
-
-async function setup(handler: Handler) {
-  org = await startFakeOrg(handler);
-  client = createPlatformClient(
-    { baseUrl: org.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-    { sleep: recordingSleep().sleep },
-  );
-  return { org, client };
-}
+const setup = useFakeOrgClient();
 
 const queues = (...ids: string[]) => ids.map((id) => ({ id, name: `Queue ${id}` }));
 

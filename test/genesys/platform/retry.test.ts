@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createPlatformClient, type PlatformClient } from '../../../src/genesys/platform/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   ACTION_INPUT,
-  CLIENT_ID,
   CLIENT_SECRET,
   memoryLogger,
-  recordingSleep,
   sequence,
-  startFakeOrg,
-  type FakeOrg,
-  type Handler,
   type Reply,
 } from './helpers/scripted-server.js';
+import { useFakeOrgClient } from './helpers/fake-org-client.js';
 
 const queue = { id: 'q-1', name: 'Support' };
 const tooMany = (retryAfter?: string): Reply => ({
@@ -25,24 +20,7 @@ const unavailable = {
 };
 const broken = { status: 500, body: { status: 500, code: 'internal.server.error', message: 'oops' } };
 
-let org: FakeOrg | undefined;
-let client: PlatformClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await org?.close();
-  client = undefined;
-  org = undefined;
-});
-
-async function setup(handler: Handler, options: Parameters<typeof createPlatformClient>[1] = {}) {
-  org = await startFakeOrg(handler);
-  const recorder = recordingSleep();
-  client = createPlatformClient(
-    { baseUrl: org.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-    { sleep: recorder.sleep, random: () => 0.5, ...options },
-  );
-  return { org, client, delays: recorder.delays };
-}
+const setup = useFakeOrgClient({ random: () => 0.5 });
 
 const failure = (p: Promise<unknown>): Promise<unknown> =>
   p.then(
