@@ -8,6 +8,7 @@ import { createLogger, type LogLevel } from '../log.js';
 import { loadConfigFile, resolveConfigPath } from '../config/loader.js';
 import { secretPaths } from '../config/schema.js';
 import type { CliCommand, CliContext, CliIO, GlobalOptions } from './command.js';
+import { exitWhenSettled } from './exit-guard.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -171,4 +172,9 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     return reportError(err, fullIO, { json: false, verbose: false, quiet: false });
   }
   return exit.code;
+}
+
+/** The launcher's entry: runs the CLI as this process, whose exit code is the command's (see exit-guard.ts). */
+export function runAsProcess(argv: string[] = process.argv): Promise<void> {
+  return exitWhenSettled(main(argv));
 }

@@ -113,6 +113,47 @@ export const MIGRATIONS: readonly Migration[] = [
       'create index audit_log_conversation on audit_log (conversation_id, id)',
     ],
   },
+  {
+    version: 2,
+    name: 'consent refusals',
+    // SQLite cannot change a check constraint in place: the table is rebuilt, its rows copied.
+    sqlite: [
+      `create table consents_v2 (
+        ani_hash text primary key,
+        status text not null check (status in ('granted', 'refused', 'withdrawn')),
+        wording_version text,
+        granted_at integer,
+        granted_by_type text,
+        granted_by_id text,
+        granted_conversation_id text,
+        refused_at integer,
+        refused_by_type text,
+        refused_by_id text,
+        refused_conversation_id text,
+        refused_wording_version text,
+        withdrawn_at integer,
+        withdrawn_by_type text,
+        withdrawn_by_id text,
+        withdrawn_conversation_id text,
+        updated_at integer not null
+      ) strict`,
+      `insert into consents_v2 (ani_hash, status, wording_version, granted_at, granted_by_type, granted_by_id,
+         granted_conversation_id, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id, updated_at)
+       select ani_hash, status, wording_version, granted_at, granted_by_type, granted_by_id,
+         granted_conversation_id, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id, updated_at
+       from consents`,
+      'drop table consents',
+      'alter table consents_v2 rename to consents',
+    ],
+    postgres: [
+      // The name PostgreSQL gave version 1's unnamed column constraint (<table>_<column>_check).
+      'alter table consents drop constraint consents_status_check',
+      "alter table consents add constraint consents_status_check check (status in ('granted', 'refused', 'withdrawn'))",
+      `alter table consents add column refused_at bigint, add column refused_by_type text,
+         add column refused_by_id text, add column refused_conversation_id text,
+         add column refused_wording_version text`,
+    ],
+  },
 ];
 
 export interface MigrateResult {

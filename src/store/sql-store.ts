@@ -16,8 +16,10 @@ import type {
   AuditAction,
   AuditEntry,
   AuditOutcome,
+  AuditEvent,
   AuditQuery,
   ConsentRecord,
+  CredentialStatus,
   CredentialStore,
   DeniedAccess,
   PurgeResult,
@@ -38,6 +40,9 @@ import {
   checkCount,
   checkCredential,
   checkDate,
+  checkDecision,
+  checkEventAction,
+  checkEventDetail,
   checkModelHash,
   checkOutcome,
   checkReason,
@@ -69,10 +74,7 @@ interface Caller {
   hash: string;
 }
 
-interface CredentialRow {
-  key_id: string;
-  wrapped_key: Buffer;
-  ciphertext: Buffer;
+interface CredentialTimesRow {
   model_hash: string;
   created_at: number | string;
   updated_at: number | string;
@@ -80,13 +82,24 @@ interface CredentialRow {
   [column: string]: unknown;
 }
 
+interface CredentialRow extends CredentialTimesRow {
+  key_id: string;
+  wrapped_key: Buffer;
+  ciphertext: Buffer;
+}
+
 interface ConsentRow {
-  status: 'granted' | 'withdrawn';
+  status: 'granted' | 'refused' | 'withdrawn';
   wording_version: string | null;
   granted_at: number | string | null;
   granted_by_type: string | null;
   granted_by_id: string | null;
   granted_conversation_id: string | null;
+  refused_at: number | string | null;
+  refused_by_type: string | null;
+  refused_by_id: string | null;
+  refused_conversation_id: string | null;
+  refused_wording_version: string | null;
   withdrawn_at: number | string | null;
   withdrawn_by_type: string | null;
   withdrawn_by_id: string | null;
@@ -122,7 +135,7 @@ const ms = (value: number | string): Date => new Date(Number(value));
 const msOrNull = (value: number | string | null): Date | null => (value === null ? null : ms(value));
 
 const CONSENT_COLUMNS =
-  'status, wording_version, granted_at, granted_by_type, granted_by_id, granted_conversation_id, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id';
+  'status, wording_version, granted_at, granted_by_type, granted_by_id, granted_conversation_id, refused_at, refused_by_type, refused_by_id, refused_conversation_id, refused_wording_version, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id';
 
 export class SqlCredentialStore implements CredentialStore {
   readonly #db: SqlDriver;
@@ -216,9 +229,11 @@ export class SqlCredentialStore implements CredentialStore {
           `select status from consents where ani_hash = ?${this.#db.forUpdate}`,
           [caller.hash],
         );
-        if (consent[0]?.status !== 'granted') {
-          await this.#audit(tx, entry('credential.store', 'denied', 'consent_required'));
-          return null;
+        const status = consent[0]?.status;
+        if (status !== 'granted') {
+          const reason = status === 'refused' ? 'consent_refused' : 'consent_required';
+          await this.#audit(tx, entry('credential.store', 'denied', reason));
+          return { refused: reason } as const;
         }
       }
       const before = await tx.all<{ created_at: number | string }>(
@@ -239,10 +254,12 @@ export class SqlCredentialStore implements CredentialStore {
       return { created, row: rows[0]! };
     });
 
-    if (!outcome) {
+    if ('refused' in outcome) {
       throw new KitError(
         StoreErrorCode.consentRequired,
-        'the caller has not consented to voice registration',
+        outcome.refused === 'consent_refused'
+          ? 'the caller refused consent to voice registration'
+          : 'the caller has not consented to voice registration',
         {
           status: 409,
           hint: 'record the caller consent (recordConsent) before storing a credential',
@@ -325,6 +342,33 @@ export class SqlCredentialStore implements CredentialStore {
     };
   }
 
+  async credentialStatus(ctx: AccessContext, ani: string): Promise<CredentialStatus | null> {
+    const who = checkContext(ctx);
+    const caller = this.#caller(ani);
+    const entry = this.#auditFor(who, caller, this.#now());
+    // Like a read, it changes no data and is asked often (the widget asks on every call), so its
+    // audit row is committed with relaxed durability; it opens nothing, so it cannot fail on a key.
+    const row = await this.#db.transaction(
+      async (tx) => {
+        const rows = await tx.all<CredentialTimesRow>(
+          'select model_hash, created_at, updated_at, last_used_at from credentials where ani_hash = ?',
+          [caller.hash],
+        );
+        await this.#audit(tx, entry('credential.status', rows[0] ? 'ok' : 'not_found'));
+        return rows[0];
+      },
+      { durability: 'relaxed' },
+    );
+    if (!row) return null;
+    return {
+      ani: caller.e164,
+      modelHash: row.model_hash,
+      createdAt: ms(row.created_at),
+      updatedAt: ms(row.updated_at),
+      lastUsedAt: msOrNull(row.last_used_at),
+    };
+  }
+
   async deleteCredential(ctx: AccessContext, ani: string): Promise<boolean> {
     const who = checkContext(ctx);
     const caller = this.#caller(ani);
@@ -340,27 +384,44 @@ export class SqlCredentialStore implements CredentialStore {
     const who = checkContext(ctx);
     const caller = this.#caller(ani);
     const wordingVersion = checkWordingVersion(input?.wordingVersion);
+    const decision = checkDecision(input?.decision);
     const now = this.#now();
     const entry = this.#auditFor(who, caller, now);
-    await this.#db.transaction(async (tx) => {
-      await tx.run(
-        `insert into consents (ani_hash, ${CONSENT_COLUMNS}, updated_at)
-         values (?, 'granted', ?, ?, ?, ?, ?, null, null, null, null, ?)
-         on conflict (ani_hash) do update set status = excluded.status, wording_version = excluded.wording_version,
-           granted_at = excluded.granted_at, granted_by_type = excluded.granted_by_type,
-           granted_by_id = excluded.granted_by_id, granted_conversation_id = excluded.granted_conversation_id,
-           withdrawn_at = null, withdrawn_by_type = null, withdrawn_by_id = null, withdrawn_conversation_id = null,
-           updated_at = excluded.updated_at`,
-        [caller.hash, wordingVersion, now, who.actor.type, who.actor.id, who.conversationId, now],
+    const rows = await this.#db.transaction(async (tx) => {
+      if (decision === 'granted') {
+        // A grant starts a new consent: an earlier refusal or withdrawal no longer stands.
+        await tx.run(
+          `insert into consents (ani_hash, status, wording_version, granted_at, granted_by_type, granted_by_id, granted_conversation_id, updated_at)
+           values (?, 'granted', ?, ?, ?, ?, ?, ?)
+           on conflict (ani_hash) do update set status = excluded.status, wording_version = excluded.wording_version,
+             granted_at = excluded.granted_at, granted_by_type = excluded.granted_by_type,
+             granted_by_id = excluded.granted_by_id, granted_conversation_id = excluded.granted_conversation_id,
+             refused_at = null, refused_by_type = null, refused_by_id = null, refused_conversation_id = null,
+             refused_wording_version = null,
+             withdrawn_at = null, withdrawn_by_type = null, withdrawn_by_id = null, withdrawn_conversation_id = null,
+             updated_at = excluded.updated_at`,
+          [caller.hash, wordingVersion, now, who.actor.type, who.actor.id, who.conversationId, now],
+        );
+      } else {
+        // The grant columns stay (what the caller had agreed to before), and nothing is deleted: a
+        // refusal to a new request is not a withdrawal of an earlier consent.
+        await tx.run(
+          `insert into consents (ani_hash, status, refused_at, refused_by_type, refused_by_id, refused_conversation_id, refused_wording_version, updated_at)
+           values (?, 'refused', ?, ?, ?, ?, ?, ?)
+           on conflict (ani_hash) do update set status = excluded.status, refused_at = excluded.refused_at,
+             refused_by_type = excluded.refused_by_type, refused_by_id = excluded.refused_by_id,
+             refused_conversation_id = excluded.refused_conversation_id,
+             refused_wording_version = excluded.refused_wording_version, updated_at = excluded.updated_at`,
+          [caller.hash, now, who.actor.type, who.actor.id, who.conversationId, wordingVersion, now],
+        );
+      }
+      await this.#audit(
+        tx,
+        entry('consent.record', 'ok', `${decision === 'refused' ? 'refused:' : ''}wording:${wordingVersion}`),
       );
-      await this.#audit(tx, entry('consent.record', 'ok', `wording:${wordingVersion}`));
+      return tx.all<ConsentRow>(`select ${CONSENT_COLUMNS} from consents where ani_hash = ?`, [caller.hash]);
     });
-    return {
-      ani: caller.e164,
-      status: 'granted',
-      granted: { at: new Date(now), actor: who.actor, conversationId: who.conversationId, wordingVersion },
-      withdrawn: null,
-    };
+    return consentOf(caller.e164, rows[0]!);
   }
 
   async getConsent(ani: string): Promise<ConsentRecord | null> {
@@ -401,23 +462,37 @@ export class SqlCredentialStore implements CredentialStore {
     });
   }
 
+  /** The caller a refusal or an event names, if its number normalises; such rows are kept without one. */
+  #callerIfAny(ani: string | null | undefined): Caller | null {
+    if (ani === undefined || ani === null) return null;
+    try {
+      return this.#caller(ani);
+    } catch {
+      return null;
+    }
+  }
+
   async recordDenied(ctx: AccessContext, denied: DeniedAccess): Promise<void> {
     const who = checkContext(ctx);
     const action = checkAction(denied?.action);
     const reason = checkReason(denied?.reason);
-    let caller: Caller | null = null;
-    if (denied.ani !== undefined && denied.ani !== null) {
-      try {
-        caller = this.#caller(denied.ani);
-      } catch {
-        // A refused request may name no usable number; the denial is recorded all the same.
-      }
-    }
-    const entry = this.#auditFor(who, caller, this.#now());
+    const entry = this.#auditFor(who, this.#callerIfAny(denied.ani), this.#now());
     // A denial changes no data, and anyone can cause one (a bad token costs nothing to send): like a
     // read's audit row it is committed with relaxed durability, so a flood of refusals cannot turn
     // into a flood of fsyncs. It is still written before the refusal is answered.
     await this.#db.transaction((tx) => this.#audit(tx, entry(action, 'denied', reason)), {
+      durability: 'relaxed',
+    });
+  }
+
+  async recordEvent(ctx: AccessContext, event: AuditEvent): Promise<void> {
+    const who = checkContext(ctx);
+    const action = checkEventAction(event?.action);
+    const outcome = checkOutcome(event?.outcome);
+    const detail = checkEventDetail(event?.detail);
+    const entry = this.#auditFor(who, this.#callerIfAny(event.ani), this.#now());
+    // Evidence of something done elsewhere (a token handed out, a relayed session): relaxed like a read.
+    await this.#db.transaction((tx) => this.#audit(tx, entry(action, outcome, detail)), {
       durability: 'relaxed',
     });
   }
@@ -651,6 +726,15 @@ function consentOf(ani: string, row: ConsentRow): ConsentRecord {
             actor: actor(row.granted_by_type, row.granted_by_id),
             conversationId: row.granted_conversation_id,
             wordingVersion: row.wording_version ?? '',
+          },
+    refused:
+      row.status !== 'refused' || row.refused_at === null
+        ? null
+        : {
+            at: ms(row.refused_at),
+            actor: actor(row.refused_by_type, row.refused_by_id),
+            conversationId: row.refused_conversation_id,
+            wordingVersion: row.refused_wording_version ?? '',
           },
     withdrawn:
       row.status !== 'withdrawn' || row.withdrawn_at === null

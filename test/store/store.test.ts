@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { KitError } from '../../src/errors.js';
 import { aniHash } from '../../src/identity/index.js';
-import type { CredentialStore } from '../../src/store/index.js';
+import { MIGRATIONS, type CredentialStore } from '../../src/store/index.js';
 import { AGENT, describeEachStore, IVR, KEY_1, KEY_2 } from './harness.js';
 
 const ANI = '+34600000000';
@@ -251,7 +251,7 @@ describeEachStore('credential store', (h) => {
     const store = await h.open();
     expect(await store.getConsent(ANI)).toBeNull();
     const granted = await store.recordConsent(IVR, 'tel:+34600000000', { wordingVersion: '2024-06' });
-    expect(granted).toMatchObject({ ani: ANI, status: 'granted', withdrawn: null });
+    expect(granted).toMatchObject({ ani: ANI, status: 'granted', refused: null, withdrawn: null });
     expect(granted.granted).toEqual({
       at: h.clock.now,
       actor: IVR.actor,
@@ -290,6 +290,133 @@ describeEachStore('credential store', (h) => {
       credentialDeleted: false,
     });
     expect((await store.getConsent('+34600000005'))!.granted).toBeNull();
+  });
+
+  it('answers whether a credential is stored, without reading it, and audits it as credential.status', async () => {
+    const store = await h.open();
+    expect(await store.credentialStatus(AGENT, ANI)).toBeNull();
+    const stored = await put(store);
+    h.clock.advanceDays(1);
+    const status = await store.credentialStatus(IVR, 'tel:+34 600 000 000');
+    expect(status).toEqual({
+      ani: ANI,
+      modelHash: 'model-1',
+      createdAt: stored.createdAt,
+      updatedAt: stored.updatedAt,
+      lastUsedAt: null,
+    });
+    expect(status).not.toHaveProperty('credential');
+    // A status is not a use: last_used_at and retention stay as they were.
+    const [row] = await h.sql('select last_used_at, active_at from credentials');
+    expect(row!.last_used_at).toBeNull();
+    expect(Number(row!.active_at)).toBe(stored.updatedAt.getTime());
+    const read = await store.getCredential(AGENT, ANI);
+    expect((await store.credentialStatus(AGENT, ANI))!.lastUsedAt).toEqual(read!.lastUsedAt);
+
+    const rows = await store.queryAudit({ action: 'credential.status' });
+    expect(rows.map((e) => [e.outcome, e.actor.type])).toEqual([
+      ['ok', 'agent'],
+      ['ok', 'ivr'],
+      ['not_found', 'agent'],
+    ]);
+    expect(rows[1]).toMatchObject({ conversationId: IVR.conversationId, aniHash: rows[0]!.aniHash });
+    expect(rows[0]!.aniHash).not.toBeNull();
+
+    // It decrypts nothing, so a row under a key that is no longer configured still has a status.
+    await store.close();
+    const other = await h.open({ encryptionKeys: [KEY_2] });
+    expect(await other.credentialStatus(AGENT, ANI)).toMatchObject({ ani: ANI, modelHash: 'model-1' });
+    expect((await failure(other.getCredential(AGENT, ANI))).code).toBe('store.unknown_key');
+    expect((await failure(other.credentialStatus(AGENT, 'anonymous'))).code).toBe('ani.withheld');
+  });
+
+  it('records events the backend writes (token.issue, relay.session, consent.read) with or without a caller', async () => {
+    const store = await h.open();
+    await store.recordEvent(AGENT, {
+      action: 'relay.session',
+      outcome: 'ok',
+      ani: 'tel:+34600000000',
+      detail: 'register:result-success,session=6f1c-22',
+    });
+    await store.recordEvent(AGENT, { action: 'token.issue', outcome: 'ok' });
+    await store.recordEvent(IVR, { action: 'relay.session', outcome: 'error', ani: 'garbage', detail: null });
+    const rows = await store.queryAudit();
+    expect(rows.map((e) => [e.action, e.outcome, e.detail, e.aniHash === null])).toEqual([
+      ['relay.session', 'error', null, true],
+      ['token.issue', 'ok', null, true],
+      ['relay.session', 'ok', 'register:result-success,session=6f1c-22', false],
+    ]);
+    expect(rows[2]).toMatchObject({ actor: AGENT.actor, conversationId: AGENT.conversationId });
+    expect(await store.queryAudit({ ani: ANI })).toHaveLength(1);
+
+    const bad: [Parameters<CredentialStore['recordEvent']>[1], string][] = [
+      [{ action: 'credential.read' as 'token.issue', outcome: 'ok' }, 'relay.session'],
+      [{ action: 'relay.session', outcome: 'fine' as 'ok' }, 'outcome'],
+      [{ action: 'relay.session', outcome: 'ok', detail: 'caller +34600000000' }, 'detail'],
+      [{ action: 'relay.session', outcome: 'ok', detail: 'x'.repeat(201) }, 'detail'],
+    ];
+    for (const [event, words] of bad) {
+      const err = await failure(store.recordEvent(AGENT, event));
+      expect(err).toMatchObject({ code: 'store.invalid', status: 400 });
+      expect(err.message).toContain(words);
+    }
+    expect(await store.queryAudit()).toHaveLength(3);
+  });
+
+  it('records a refusal of consent: it blocks a registration that needs consent, and deletes nothing', async () => {
+    const store = await h.open();
+    const refused = await store.recordConsent(IVR, ANI, { wordingVersion: 'v1', decision: 'refused' });
+    expect(refused).toEqual({
+      ani: ANI,
+      status: 'refused',
+      granted: null,
+      refused: {
+        at: h.clock.now,
+        actor: IVR.actor,
+        conversationId: IVR.conversationId,
+        wordingVersion: 'v1',
+      },
+      withdrawn: null,
+    });
+    expect(await store.getConsent(ANI)).toEqual(refused);
+    const err = await failure(
+      store.putCredential(IVR, ANI, { credential: CREDENTIAL, modelHash: 'm', requireConsent: true }),
+    );
+    expect(err).toMatchObject({ code: 'store.consent_required', status: 409 });
+    expect(err.message).toContain('refused');
+    expect((await store.queryAudit({ outcome: 'denied' }))[0]!.detail).toBe('consent_refused');
+
+    // Granted later, then refused when asked again under new wording: the credential stored under
+    // the grant stays (only a withdrawal deletes it), and the grant it had is still shown.
+    h.clock.advanceDays(1);
+    const granted = await store.recordConsent(AGENT, ANI, { wordingVersion: 'v1' });
+    expect(granted).toMatchObject({ status: 'granted', refused: null, withdrawn: null });
+    await store.putCredential(IVR, ANI, { credential: CREDENTIAL, modelHash: 'm', requireConsent: true });
+    h.clock.advanceDays(1);
+    const again = await store.recordConsent(AGENT, ANI, { wordingVersion: 'v2', decision: 'refused' });
+    expect(again).toMatchObject({
+      status: 'refused',
+      granted: { wordingVersion: 'v1', at: granted.granted!.at },
+      refused: { wordingVersion: 'v2', at: h.clock.now, actor: AGENT.actor },
+      withdrawn: null,
+    });
+    expect((await store.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
+    expect((await store.queryAudit({ action: 'consent.record' })).map((e) => e.detail)).toEqual([
+      'refused:wording:v2',
+      'wording:v1',
+      'refused:wording:v1',
+    ]);
+
+    // A withdrawal after a refusal: withdrawn, with nothing granted any more, and the credential goes.
+    expect(await store.withdrawConsent(AGENT, ANI)).toEqual({ wasGranted: false, credentialDeleted: true });
+    expect(await store.getConsent(ANI)).toMatchObject({ status: 'withdrawn', refused: null });
+    expect(
+      (
+        await failure(
+          store.recordConsent(AGENT, ANI, { wordingVersion: 'v3', decision: 'maybe' as 'refused' }),
+        )
+      ).code,
+    ).toBe('store.invalid');
   });
 
   it('refuses a credential without consent when asked to, and audits the refusal', async () => {
@@ -478,14 +605,18 @@ describeEachStore('credential store', (h) => {
     const b = await h.open();
     expect((await b.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
     const versions = await h.sql('select version from schema_migrations');
-    expect(versions.map((r) => Number(r.version))).toEqual([1]);
+    expect(versions.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
   it('starts several instances at once on one database without applying a migration twice', async () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => h.open()));
     await Promise.all(stores.map((s, i) => put(s, `+3460000010${i}`)));
-    const versions = await h.sql('select version, count(*) as n from schema_migrations group by version');
-    expect(versions.map((r) => [Number(r.version), Number(r.n)])).toEqual([[1, 1]]);
+    const versions = await h.sql(
+      'select version, count(*) as n from schema_migrations group by version order by version',
+    );
+    expect(versions.map((r) => [Number(r.version), Number(r.n)])).toEqual(
+      MIGRATIONS.map((m) => [m.version, 1]),
+    );
     for (let i = 0; i < 4; i++)
       expect(await stores[(i + 1) % 4]!.getCredential(AGENT, `+3460000010${i}`)).not.toBeNull();
   });

@@ -4,7 +4,7 @@ import { describeStats } from '../../genesys/platform/index.js';
 import { deploymentPaths, destroyDeployment, formatDestroy } from '../../provision/index.js';
 import { KitError } from '../../errors.js';
 import { defineCommand, type CliContext } from '../command.js';
-import { STATE_DIR_OPTION } from './plan.js';
+import { platformOptions, REQUEST_TIMEOUT_OPTION, STATE_DIR_OPTION } from './plan.js';
 
 /** Asks for the deployment id at a terminal; true only when it is retyped exactly. */
 async function confirmed(ctx: CliContext, deploymentId: string): Promise<boolean> {
@@ -25,7 +25,10 @@ export default defineCommand({
   summary: 'remove what the kit created in the org (asks for the deployment id; --yes to skip)',
   examples: ['daspeak-genesys destroy', 'daspeak-genesys destroy --yes --json   # in CI'],
   configure(cmd) {
-    cmd.option(...STATE_DIR_OPTION).option('-y, --yes', 'do not ask for the deployment id');
+    cmd
+      .option(...STATE_DIR_OPTION)
+      .option(...REQUEST_TIMEOUT_OPTION)
+      .option('-y, --yes', 'do not ask for the deployment id');
   },
   async run(ctx, options) {
     const { config } = ctx.loadConfig();
@@ -53,7 +56,13 @@ export default defineCommand({
         return 1;
       }
     }
-    const out = await destroyDeployment({ config, configPath: ctx.configPath, stateDir, logger: ctx.logger });
+    const out = await destroyDeployment({
+      config,
+      configPath: ctx.configPath,
+      stateDir,
+      logger: ctx.logger,
+      platform: platformOptions(options),
+    });
     ctx.printJson({ ok: out.failed.length === 0, ...out, apiCalls: out.stats });
     for (const line of formatDestroy(out)) ctx.print(line);
     if (ctx.globals.verbose) ctx.print(describeStats(out.stats));

@@ -1,7 +1,7 @@
 import { describeStats } from '../../genesys/platform/index.js';
 import { formatPlan, formatProvision, provisionDeployment } from '../../provision/index.js';
 import { defineCommand } from '../command.js';
-import { STATE_DIR_OPTION } from './plan.js';
+import { platformOptions, REQUEST_TIMEOUT_OPTION, STATE_DIR_OPTION } from './plan.js';
 
 export default defineCommand({
   name: 'provision',
@@ -14,6 +14,7 @@ export default defineCommand({
   configure(cmd) {
     cmd
       .option(...STATE_DIR_OPTION)
+      .option(...REQUEST_TIMEOUT_OPTION)
       .option(
         '--secrets-out <file>',
         'where new OAuth client secrets go, mode 0600 (default: secrets.json in the state dir)',
@@ -27,6 +28,7 @@ export default defineCommand({
       stateDir: options.stateDir as string | undefined,
       secretsOut: options.secretsOut as string | undefined,
       logger: ctx.logger,
+      platform: platformOptions(options),
     });
     ctx.printJson({
       ok: true,

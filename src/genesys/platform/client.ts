@@ -143,6 +143,7 @@ export function createPlatformClient(
     maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_RETRY_POLICY.maxRetryAfterMs,
   };
   let closed = false;
+  const closing = new AbortController();
   const retry: RetryContext = {
     policy,
     clock: options.clock ?? systemClock,
@@ -151,6 +152,7 @@ export function createPlatformClient(
     logger,
     stats,
     isClosed: () => closed,
+    closing: closing.signal,
   };
 
   const sdk = new platformClient.ApiClientClass();
@@ -294,6 +296,7 @@ export function createPlatformClient(
     close: () => {
       if (closed) return;
       closed = true;
+      closing.abort();
       sdk.clearAccessToken();
       transport.destroy();
     },

@@ -13,6 +13,8 @@ export interface RetryContext {
   stats: StatsCounter;
   /** Checked before every retry, so close() stops a call that is waiting out a 429. */
   isClosed: () => boolean;
+  /** Aborted by close(): ends a retry pause at once. */
+  closing?: AbortSignal;
 }
 
 /** Thrown by an attempt to end the loop at once (e.g. a login that already used its own retries). */
@@ -73,7 +75,7 @@ export async function withRetries<T>(
         'retrying Genesys request',
       );
       ctx.stats.add('retries');
-      await ctx.sleep(decision.delayMs);
+      await ctx.sleep(decision.delayMs, ctx.closing);
       if (ctx.isClosed()) throw closedError();
       retry += 1;
     }

@@ -11,6 +11,7 @@ import { FaultInjector, type FaultSettings } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { RequestCounter, type RequestCounts } from './http/request-counter.js';
 import { actionRoutes } from './routes/actions.js';
+import { assetRoutes } from './routes/assets.js';
 import {
   adminGrantRoutes,
   applyAdminGrant,
@@ -38,7 +39,10 @@ import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { routingRoutes } from './routes/routing.js';
 import type { OrgState } from './state/model.js';
 import { loadStateFile, saveStateFile } from './state/persist.js';
-import { defaultSeedOptions, SEED_AGENTS, seedState } from './state/seed.js';
+import { defaultSeedOptions, SANDBOX_AGENT_PASSWORD, SEED_AGENTS, seedState } from './state/seed.js';
+import { AuthorizationCodes } from './login/codes.js';
+import { SignInSessions } from './login/sessions.js';
+import { expireUserTokens } from './routes/control.js';
 import { SandboxStore } from './state/store.js';
 
 export interface GenesysSandboxOptions {
@@ -61,12 +65,18 @@ export interface GenesysSandboxOptions {
   integrationLimits?: Record<string, number>;
   /** Polls of a started Architect job that still answer `Started` (default 1). */
   flowJobPolls?: number;
+  /** Lifetime of an authorization code (default 60 s). */
+  authorizationCodeSeconds?: number;
+  /** How long the login page remembers a signed-in user (default 8 h). */
+  signInSessionSeconds?: number;
 }
 
 export interface SandboxAgent {
   id: string;
   name: string;
   email: string;
+  /** What the user types on the org's sign-in page (the same sandbox-only password for every agent). */
+  password: string;
 }
 
 export interface GenesysSandbox {
@@ -82,6 +92,11 @@ export interface GenesysSandbox {
   requestCounts(): RequestCounts;
   resetRequestCounts(): void;
   setFaults(settings: FaultSettings): void;
+  /**
+   * Same as `POST /sandbox/tokens/expire`: user tokens (all, or one user's) expire now, so their next
+   * Platform API call answers 401 `bad.credentials`. Returns how many expired.
+   */
+  expireTokens(userId?: string): number;
   /**
    * Same as `POST /sandbox/grants`: the org admin gives an OAuth client or a user a role by hand, as
    * in the Genesys UI; throws a GenesysApiError (400 bad body, 404 unknown subject, role or division).
@@ -132,6 +147,7 @@ function routeModules(calls: CallManager): RouteModule[] {
   // Fixed paths under /api/v2/integrations/ (credentials, actions, types) come before /:integrationId.
   return [
     loginRoutes,
+    assetRoutes,
     controlRoutes,
     adminGrantRoutes,
     identityRoutes,
@@ -175,6 +191,10 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     counter: new RequestCounter(),
     settings,
     ...(options.actionExecutor ? { executor: options.actionExecutor } : {}),
+    login: {
+      codes: new AuthorizationCodes(clock, options.authorizationCodeSeconds ?? 60),
+      sessions: new SignInSessions(clock, options.signInSessionSeconds ?? 8 * 3600),
+    },
     baseUrl: () => baseUrl,
   };
   const calls = new CallManager(ctx);
@@ -205,12 +225,17 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     adminClient: { id: seed.adminClientId, secret: seed.adminClientSecret },
     agents: SEED_AGENTS.flatMap((a) => {
       const u = state.users.find((x) => x.email === a.email);
-      return u ? [{ id: u.id, name: u.name, email: u.email }] : [];
+      return u ? [{ id: u.id, name: u.name, email: u.email, password: SANDBOX_AGENT_PASSWORD }] : [];
     }),
     state,
     requestCounts: () => ctx.counter.snapshot(),
     resetRequestCounts: () => ctx.counter.reset(),
     setFaults: (f) => ctx.faults.set(f),
+    expireTokens: (userId) => {
+      const n = expireUserTokens(ctx, userId);
+      store.flush();
+      return n;
+    },
     grant: (request) => adminGrant(request, 'grant'),
     revoke: (request) => adminGrant(request, 'revoke'),
     startCall: (request) => {
