@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../../../src/sandbox/stack.js';
 import { buildWidget } from '../../../../widget/build.js';
-import { agentToken, createWidgetClient } from '../../../server/helpers/genesys.js';
+import { adminToken, agentToken, createWidgetClient } from '../../../server/helpers/genesys.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -158,4 +158,60 @@ export function watchConsole(page: Page): { errors: string[]; logs: string[] } {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS_DIR, `${name}.png`) });
+}
+
+export const SANDBOX_PASSWORD = 'sandbox-agent-password';
+
+/**
+ * The provisioned widget client as contract G makes it: authorization code with PKCE, redirecting to
+ * the widget page and to auth-popup.html. A no-op once provisioning does this itself.
+ */
+export async function ensurePkceWidgetClient(env: WidgetStack): Promise<string> {
+  const genesys = env.stack.genesys!;
+  const configJs = await (await fetch(`${env.base}config.js`)).text();
+  const clientId = /"genesysClientId":\s*"([^"]+)"/.exec(configJs)?.[1];
+  if (!clientId) throw new Error('config.js has no genesysClientId');
+  const token = await adminToken(genesys);
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const url = `${genesys.url}/api/v2/oauth/clients/${clientId}`;
+  const client = (await (await fetch(url, { headers })).json()) as Record<string, unknown>;
+  const redirects = new Set([
+    ...((client.registeredRedirectUri as string[]) ?? []),
+    env.base,
+    `${env.base}auth-popup.html`,
+  ]);
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({
+      name: client.name,
+      description: client.description,
+      authorizedGrantType: 'PKCE',
+      registeredRedirectUri: [...redirects],
+      scope: client.scope,
+      accessTokenValiditySeconds: client.accessTokenValiditySeconds,
+      state: 'active',
+    }),
+  });
+  if (!res.ok) throw new Error(`PUT widget client: ${res.status} ${await res.text()}`);
+  return clientId;
+}
+
+/** The widget page as Genesys opens it, with the Interaction Widget URL's tokens filled in. */
+export function widgetUrl(env: WidgetStack, conversationId: string, langTag = 'en-US'): string {
+  const q = new URLSearchParams({
+    conversationId,
+    gcHostOrigin: env.stack.genesys!.url,
+    gcTargetEnv: 'sandbox',
+    langTag,
+  });
+  return `${env.base}?${q.toString()}`;
+}
+
+/** Signs in on the sandbox org's page in the popup the widget opened. */
+export async function signInInPopup(popup: Page, email = 'agent@sandbox.example'): Promise<void> {
+  await popup.locator('#username').fill(email);
+  await popup.locator('#password').fill(SANDBOX_PASSWORD);
+  await popup.locator('#sign-in').click();
+  await popup.waitForEvent('close', { timeout: 15_000 });
 }
