@@ -34,6 +34,11 @@ export abstract class DaspeakAgentElement extends LitElement {
   /** The platform adapter for the current call (attributes, URL parameters). */
   protected abstract createAdapter(config: unknown): PlatformAdapter;
 
+  /** Whether the element has started once (attribute changes before that need no restart). */
+  protected get started(): boolean {
+    return this.#booted;
+  }
+
   /** What the widget shows now (tests and hosts may read it). */
   get widgetState(): WidgetState {
     return this.#state;

@@ -18,12 +18,7 @@ export class DaspeakStreamingWebAgentGenesys extends DaspeakAgentElement {
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     super.attributeChangedCallback(name, old, value);
-    if (
-      (name === 'conversation-id' || name === 'lang-tag') &&
-      old !== value &&
-      this.isConnected &&
-      old !== null
-    ) {
+    if ((name === 'conversation-id' || name === 'lang-tag') && old !== value && this.started) {
       void this.restart();
     }
   }

@@ -12,11 +12,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../../../src/sandbox/stack.js';
 import { buildWidget } from '../../../../widget/build.js';
 import { adminToken, agentToken, createWidgetClient } from '../../../server/helpers/genesys.js';
@@ -56,6 +57,8 @@ export interface WidgetStack {
   /** A sandbox call of `ani` answered by `agent`, streaming `voice` (a fixture file) over Audiohook. */
   placeCall(options: CallOptions): Promise<string>;
   hangup(conversationId: string): Promise<void>;
+  /** das-Peak's Socket.IO becomes unreachable (connections cut and refused); audio still flows. */
+  daspeakSignallingDown(): void;
   close(): Promise<void>;
 }
 
@@ -70,7 +73,58 @@ export interface CallOptions {
 
 const calls = new Map<string, string>();
 
+/**
+ * A TCP relay in front of das-Peak's Socket.IO (config daspeak.socketio.url points at it), so a test
+ * can make the signalling channel unreachable while the calls' audio keeps flowing.
+ */
+async function signallingRelay(): Promise<{
+  port: number;
+  target(port: number): void;
+  takeDown(): void;
+  close(): Promise<void>;
+}> {
+  let targetPort = 0;
+  let down = false;
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    if (down || targetPort === 0) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, '127.0.0.1');
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    open.add(client);
+    open.add(upstream);
+    for (const s of [client, upstream]) {
+      s.on('error', end);
+      s.on('close', end);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    target: (port) => (targetPort = port),
+    takeDown() {
+      down = true;
+      for (const s of open) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export async function startWidgetStack(options: WidgetStackOptions = {}): Promise<WidgetStack> {
+  const relay = await signallingRelay();
   const dir = mkdtempSync(join(tmpdir(), 'daspeak-widget-e2e-'));
   const dist = join(dir, 'dist');
   await buildWidget({ outdir: dist });
@@ -91,7 +145,14 @@ export async function startWidgetStack(options: WidgetStackOptions = {}): Promis
     dataDir: join(dir, 'data'),
     cwd: dir,
     widgetDir: dir,
-    ...(options.configure ? { configure: options.configure } : {}),
+    configure: (values) => {
+      const socketio = (values.daspeak as Record<string, Record<string, unknown>>).socketio!;
+      const url = new URL(String(socketio.url));
+      if (url.port !== String(relay.port)) relay.target(Number(url.port));
+      url.port = String(relay.port);
+      socketio.url = url.origin;
+      options.configure?.(values);
+    },
   });
   const base = stack.backend!.url;
   writeStaticPages(dist, base);
@@ -125,9 +186,11 @@ export async function startWidgetStack(options: WidgetStackOptions = {}): Promis
       const id = calls.get(conversationId);
       if (id) await fetch(`${genesys.url}/sandbox/calls/${id}/hangup`, { method: 'POST' });
     },
+    daspeakSignallingDown: () => relay.takeDown(),
     async close() {
       await browser.close();
       await stack.stop();
+      await relay.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -214,4 +277,33 @@ export async function signInInPopup(popup: Page, email = 'agent@sandbox.example'
   await popup.locator('#password').fill(SANDBOX_PASSWORD);
   await popup.locator('#sign-in').click();
   await popup.waitForEvent('close', { timeout: 15_000 });
+}
+
+/**
+ * Opens the widget page in a new tab of `context` and answers the sign-in popup it opens: the form
+ * the first time, nothing later (the org remembers the agent in this browser and answers at once).
+ */
+export async function openWidget(
+  context: BrowserContext,
+  url: string,
+  email = 'agent@sandbox.example',
+): Promise<{ page: Page; seen: ReturnType<typeof watchConsole> }> {
+  const page = await context.newPage();
+  const seen = watchConsole(page);
+  const popupOpened = page.waitForEvent('popup');
+  await page.goto(url);
+  await answerPopup(await popupOpened, email);
+  return { page, seen };
+}
+
+/** Signs in on the popup's form when it shows one; waits for the popup to close either way. */
+export async function answerPopup(popup: Page, email = 'agent@sandbox.example'): Promise<void> {
+  const closed = popup.waitForEvent('close', { timeout: 15_000 });
+  const form = popup
+    .locator('#username')
+    .waitFor({ timeout: 15_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (await Promise.race([closed.then(() => false), form])) await signInInPopup(popup, email);
+  else await closed;
 }
