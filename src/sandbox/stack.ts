@@ -34,6 +34,10 @@ export interface LocalStackOptions {
   dataDir?: string;
   cwd?: string;
   logger?: Logger;
+  /** The backend serves the widget from here (default the package's widget/). */
+  widgetDir?: string;
+  /** Edits the stack's config values (the example config's shape) before they are parsed. */
+  configure?: (values: Record<string, unknown>) => void;
 }
 
 export interface LocalStack {
@@ -55,6 +59,7 @@ function stackConfig(stack: {
   daspeak?: DaspeakSandbox;
   backendUrl: string;
   databaseUrl: string;
+  configure?: ((values: Record<string, unknown>) => void) | undefined;
 }) {
   // The sandbox org's seeded Support queue gets audio monitoring once provisioned, so its calls
   // reach das-Peak (simulate --via-genesys).
@@ -75,6 +80,7 @@ function stackConfig(stack: {
   }
   const port = Number(new URL(stack.backendUrl).port);
   (values.backend as Record<string, unknown>).listen = { host: SANDBOX.host, port };
+  stack.configure?.(values);
   return {
     config: parseConfigText(stringify(values), 'local-stack.yaml', { env: {} }).config,
     yaml: renderExample(values),
@@ -165,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(daspeak ? { daspeak } : {}),
       backendUrl: `http://${SANDBOX.host}:${options.backendPort ?? SANDBOX.backendPort}/`,
       databaseUrl,
+      configure: options.configure,
     });
     if (options.backendPort !== undefined) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -176,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(daspeak ? { daspeak } : {}),
         backendUrl: `http://${SANDBOX.host}:${port}/`,
         databaseUrl,
+        configure: options.configure,
       });
       configFile = join(dataDir, 'daspeak-genesys.yaml');
       writeFileSync(configFile, built.yaml, { mode: 0o600 });
@@ -189,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         logger,
         storeOptions: { baseDir: dataDir, logger },
         purge: { atStart: true },
+        ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}),
         ...(genesys ? { organizationId: genesys.organizationId } : {}),
         ...(widgetClientId ? { widgetClientId } : {}),
       });
