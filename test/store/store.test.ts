@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { KitError } from '../../src/errors.js';
 import { aniDigest } from '../../src/identity/index.js';
-import { MIGRATIONS, type CredentialStore } from '../../src/store/index.js';
+import { KeyRing, MIGRATIONS, type CredentialStore } from '../../src/store/index.js';
 import { AGENT, callerHash, describeEachStore, IVR, KEY_1, KEY_2 } from './harness.js';
 
 const ANI = '+34600000000';
@@ -562,6 +562,63 @@ describeEachStore('credential store', (h) => {
     const hashes = (await h.sql('select ani_hash from callers')).map((r) => r.ani_hash as string);
     expect(hashes).toContain(callerHash('+34600000030', KEY_2));
     expect(hashes).not.toContain(callerHash('+34600000030', KEY_1));
+  });
+
+  it("moves rows written under a caller's old hash after it moved; reports rows no caller accounts for, and callers under both keys", async () => {
+    const old = await h.open({ encryptionKeys: [KEY_1] });
+    await put(old, '+34600000001');
+    await put(old, '+34600000003');
+    await old.close();
+    const store = await h.open({ encryptionKeys: [KEY_2, KEY_1] });
+    expect(await store.rotate()).toMatchObject({ remaining: 0, callers: { rekeyed: 2 } });
+
+    // What a read on another instance leaves when it looked the caller up just before the move:
+    // an audit row under the old hash. And a row of a caller the purge has forgotten.
+    const straggler = (ani: string) =>
+      h.sql(
+        "insert into audit_log (at, actor_type, actor_id, ani_hash, ani_key_id, action, outcome) values (1, 'ivr', 'ivr', ?, 'k1', 'credential.read', 'ok')",
+        [callerHash(ani, KEY_1)],
+      );
+    await straggler('+34600000001');
+    await straggler('+34600000002');
+    // A caller found under both keys (its k1 rows were left while k1 was out of the config).
+    const old3 = await h.sql('select sealed from callers where ani_hash = ?', [
+      callerHash('+34600000003', KEY_2),
+    ]);
+    await h.sql("insert into callers (ani_hash, key_id, sealed, created_at) values (?, 'k1', ?, 0)", [
+      callerHash('+34600000003', KEY_1),
+      old3[0]!.sealed,
+    ]);
+    await h.sql("update callers set key_id = 'k2' where ani_hash = ?", [callerHash('+34600000003', KEY_2)]);
+    const before = (await store.queryAudit({ ani: '+34600000001' })).length;
+
+    const result = await store.rotate();
+    // The k1 row of caller 3 does not open (its sealed value is bound to the k2 hash): corrupt, kept.
+    expect(result.callers).toMatchObject({ rekeyed: 0, corrupt: 1, remaining: 1 });
+    expect(result.unlinked).toBe(1);
+    expect(result.remaining).toBe(2);
+    expect((await store.queryAudit({ action: 'keys.rotate' }))[0]).toMatchObject({ outcome: 'error' });
+    // The straggler of caller 1 moved to its current hash: still found, now under k2 only.
+    expect((await store.queryAudit({ ani: '+34600000001' })).length).toBe(before);
+    expect(
+      await h.sql('select count(*) as n from audit_log where ani_hash = ?', [
+        callerHash('+34600000001', KEY_1),
+      ]),
+    ).toEqual([{ n: h.kind === 'sqlite' ? 0 : '0' }]);
+    expect(
+      await h.sql('select count(*) as n from audit_log where ani_hash = ?', [
+        callerHash('+34600000002', KEY_1),
+      ]),
+    ).toEqual([{ n: h.kind === 'sqlite' ? 1 : '1' }]);
+
+    // Sealed properly under k1, the second row of caller 3 is a conflict, not a corrupt row.
+    const keys = KeyRing.fromConfig([KEY_1]);
+    await h.sql('update callers set sealed = ? where ani_hash = ?', [
+      keys.sealCaller(Buffer.from('e164:+34600000003'), 'k1', callerHash('+34600000003', KEY_1)),
+      callerHash('+34600000003', KEY_1),
+    ]);
+    expect((await store.rotate()).callers).toMatchObject({ corrupt: 0, conflicts: 1, remaining: 1 });
+    expect((await store.getCredential(AGENT, '+34600000003'))!.credential).toBe(CREDENTIAL);
   });
 
   it('refuses to start while rows are under a key the config no longer lists, and reads them once it is back', async () => {
