@@ -13,6 +13,7 @@ import { RequestCounter, type RequestCounts } from './http/request-counter.js';
 import { actionRoutes } from './routes/actions.js';
 import {
   adminGrantRoutes,
+  subjectGrantRoutes,
   applyAdminGrant,
   type AdminGrantRequest,
   type AdminGrantResult,
@@ -134,6 +135,7 @@ function routeModules(calls: CallManager): RouteModule[] {
     loginRoutes,
     controlRoutes,
     adminGrantRoutes,
+    subjectGrantRoutes,
     identityRoutes,
     oauthClientRoutes,
     authorizationRoutes,
