@@ -14,6 +14,7 @@ import { actionRoutes } from './routes/actions.js';
 import { assetRoutes } from './routes/assets.js';
 import {
   adminGrantRoutes,
+  subjectGrantRoutes,
   applyAdminGrant,
   type AdminGrantRequest,
   type AdminGrantResult,
@@ -150,6 +151,7 @@ function routeModules(calls: CallManager): RouteModule[] {
     assetRoutes,
     controlRoutes,
     adminGrantRoutes,
+    subjectGrantRoutes,
     identityRoutes,
     oauthClientRoutes,
     authorizationRoutes,
