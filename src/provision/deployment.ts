@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { KitConfig } from '../config/schema.js';
 import { KitError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { keyedFingerprints, type SecretFingerprinter } from '../genesys/engine/diff.js';
 import { Engine } from '../genesys/engine/engine.js';
 import { emptyState, loadState, saveState } from '../genesys/engine/state.js';
 import {
@@ -11,6 +12,7 @@ import {
   type PlatformClientOptions,
 } from '../genesys/platform/index.js';
 import { createOrg, kitKinds, type GenesysOrg } from '../genesys/resources/index.js';
+import { KeyRing } from '../store/index.js';
 
 /** Default state directory, next to the config file. */
 export const DEFAULT_STATE_DIR = '.daspeak-genesys';
@@ -49,6 +51,8 @@ export interface Deployment {
   platform: PlatformClient;
   org: GenesysOrg;
   engine: Engine<KitConfig, GenesysOrg>;
+  /** The keyed secret fingerprints of the state file; any other Engine on this state must use it. */
+  fingerprinter: SecretFingerprinter;
   organizationId: string | undefined;
   close(): void;
 }
@@ -119,8 +123,16 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
         { hint: 'fix genesys.organizationId or use a client of that organization' },
       );
     }
+    // state.json fingerprints secrets with an HMAC under a key derived from the store's keys (see
+    // docs/store.md, Caller hashes), so the state file cannot be used to guess them.
+    const keys = KeyRing.fromConfig(config.backend.encryptionKeys);
+    const fingerprinter = keyedFingerprints({
+      fingerprint: (text) => keys.fingerprint(text),
+      matches: (fingerprint, text) => keys.fingerprintMatches(fingerprint, text),
+    });
     const engine = new Engine<KitConfig, GenesysOrg>({
       kinds: kitKinds(),
+      fingerprinter,
       config,
       org,
       prefix: config.prefix,
@@ -139,6 +151,7 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
       platform,
       org,
       engine,
+      fingerprinter,
       organizationId,
       close: () => platform.close(),
     };
