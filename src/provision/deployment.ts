@@ -4,6 +4,7 @@ import type { KitConfig } from '../config/schema.js';
 import { KitError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { OnProgress } from '../progress.js';
+import { keyedFingerprints, type SecretFingerprinter } from '../genesys/engine/diff.js';
 import { Engine } from '../genesys/engine/engine.js';
 import { emptyState, loadState, saveState } from '../genesys/engine/state.js';
 import {
@@ -12,6 +13,7 @@ import {
   type PlatformClientOptions,
 } from '../genesys/platform/index.js';
 import { createOrg, kitKinds, type GenesysOrg } from '../genesys/resources/index.js';
+import { KeyRing } from '../store/index.js';
 
 /** Default state directory, next to the config file. */
 export const DEFAULT_STATE_DIR = '.daspeak-genesys';
@@ -52,6 +54,8 @@ export interface Deployment {
   platform: PlatformClient;
   org: GenesysOrg;
   engine: Engine<KitConfig, GenesysOrg>;
+  /** The keyed secret fingerprints of the state file; any other Engine on this state must use it. */
+  fingerprinter: SecretFingerprinter;
   organizationId: string | undefined;
   close(): void;
 }
@@ -142,8 +146,16 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
     const deploymentId = known ?? derivedDeploymentId(config.prefix, organizationId, paths.stateDir);
     if (isNew && options.mode === 'write')
       saveState(paths.stateFile, emptyState(deploymentId, config.prefix));
+    // state.json fingerprints secrets with an HMAC under a key derived from the store's keys (see
+    // docs/store.md, Caller hashes), so the state file cannot be used to guess them.
+    const keys = KeyRing.fromConfig(config.backend.encryptionKeys);
+    const fingerprinter = keyedFingerprints({
+      fingerprint: (text) => keys.fingerprint(text),
+      matches: (fingerprint, text) => keys.fingerprintMatches(fingerprint, text),
+    });
     const engine = new Engine<KitConfig, GenesysOrg>({
       kinds: kitKinds(),
+      fingerprinter,
       config,
       org,
       prefix: config.prefix,
@@ -163,6 +175,7 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
       platform,
       org,
       engine,
+      fingerprinter,
       organizationId,
       close: () => platform.close(),
     };

@@ -363,6 +363,7 @@ describe('provision against a fresh sandbox org', () => {
         stateFile: d.paths.stateFile,
         journalFile: d.paths.journalFile,
         secretsFile: d.paths.secretsFile,
+        fingerprinter: d.fingerprinter,
       });
       const plan = await engine.plan();
       expect(plan.counts).toMatchObject({ update: 1, create: 0, delete: 0 });

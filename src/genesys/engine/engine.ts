@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { isKitError, KitError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { noProgress, type OnProgress } from '../../progress.js';
-import { diffSpec, KNOWN_AFTER_APPLY, maskSecrets, resolveRefs, secretFingerprints } from './diff.js';
+import {
+  diffSpec,
+  KNOWN_AFTER_APPLY,
+  maskSecrets,
+  resolveRefs,
+  secretFingerprints,
+  type SecretFingerprinter,
+} from './diff.js';
 import { Journal } from './journal.js';
 import { dependencyOrder } from './order.js';
 import { ownershipMarker } from './ownership.js';
@@ -76,6 +83,8 @@ export interface EngineOptions<Config, Org> {
   /** Where secrets the org returns only once are written (0600). Required when a kind returns secrets. */
   secretsFile?: string;
   organizationId?: string;
+  /** How secrets are fingerprinted in the state file (default: unkeyed SHA-256; provisioning passes a keyed one). */
+  fingerprinter?: SecretFingerprinter;
   logger?: Logger;
   clock?: () => Date;
   /** Told of each object created, updated or deleted, as it happens. */
@@ -218,6 +227,7 @@ export class Engine<Config, Org> {
               name: d.name,
               secretPaths: d.secretPaths,
               fingerprints: recorded?.id === a.id ? recorded.fingerprints : undefined,
+              ...(this.o.fingerprinter ? { fingerprinter: this.o.fingerprinter } : {}),
             });
         // A placeholder equals nothing in the org; it is a change only if the referenced object is new.
         steps.push({
@@ -290,7 +300,17 @@ export class Engine<Config, Org> {
         result.unchanged++;
         // Objects adopted through the marker or the journal enter the state without a write, and the
         // create they came from is settled so the journal stops vouching for that name.
-        if (step.actual && this.state.objects[stateKey(step.kind, step.name)]?.id !== step.actual.id) {
+        const recorded = this.state.objects[stateKey(step.kind, step.name)];
+        if (step.actual && recorded?.id === step.actual.id && step.desired) {
+          // Unchanged, but fingerprinted the old way (unkeyed, or under an older key): only the
+          // state file is rewritten, with what this run would record.
+          const current = this.fingerprintsOf(step.desired);
+          if (JSON.stringify(current) !== JSON.stringify(recorded.fingerprints)) {
+            recorded.fingerprints = current;
+            saveState(this.o.stateFile, this.state);
+          }
+        }
+        if (step.actual && recorded?.id !== step.actual.id) {
           this.record(step.desired!, step.actual.id, {});
           journal.write({
             op: 'create',
@@ -425,13 +445,23 @@ export class Engine<Config, Org> {
     return out;
   }
 
+  private fingerprintsOf(desired: DesiredObject): Record<string, string> {
+    return secretFingerprints(
+      desired.kind,
+      desired.name,
+      desired.spec,
+      desired.secretPaths,
+      this.o.fingerprinter,
+    );
+  }
+
   private record(desired: DesiredObject, id: string, outputs: Record<string, string>) {
     this.state.objects[stateKey(desired.kind, desired.name)] = {
       kind: desired.kind,
       name: desired.name,
       id,
       outputs,
-      fingerprints: secretFingerprints(desired.kind, desired.name, desired.spec, desired.secretPaths),
+      fingerprints: this.fingerprintsOf(desired),
       updatedAt: this.clock().toISOString(),
     };
     saveState(this.o.stateFile, this.state);
