@@ -107,12 +107,13 @@ describe('provision against a fresh sandbox org', () => {
         .sort(),
     ).toEqual([...KIT_ROLE_PERMISSIONS].sort());
 
-    // OAuth clients: the widget's implicit grant back to the widget page; the backend's with the role.
+    // OAuth clients: the widget's authorization code with PKCE, back to the widget page or its sign-in
+    // popup's page (test/genesys/resources/widget-client.test.ts); the backend's with the role.
     const home = s.state.divisions.find((d) => d.homeDivision)!.id;
     const widgetClient = objs.clients.find((c) => c.name === 'daspeak Widget')!;
     expect(widgetClient).toMatchObject({
-      authorizedGrantType: 'TOKEN',
-      registeredRedirectUri: ['http://127.0.0.1:8080/'],
+      authorizedGrantType: 'PKCE',
+      registeredRedirectUri: ['http://127.0.0.1:8080/', 'http://127.0.0.1:8080/auth-popup.html'],
       state: 'active',
     });
     expect(ownerFromText(widgetClient.description)).toBe(dep);
