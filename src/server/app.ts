@@ -132,7 +132,11 @@ export function createApp(deps: AppDeps): BackendApp {
     extraOrigins: config.backend.allowedOrigins,
   };
   const configJs = renderConfigJs(
-    widgetConfig(config, { genesysAppsOrigin: origins.appsOrigin, widgetClientId: deps.widgetClientId }),
+    widgetConfig(config, {
+      genesysAppsOrigin: origins.appsOrigin,
+      widgetClientId: deps.widgetClientId,
+      requireConsent: ctx.requireConsent,
+    }),
   );
 
   const app = express();

@@ -104,6 +104,9 @@ export class SqliteDriver implements SqlDriver {
       // transactions (credential reads) lower this for their own commit only; see transaction().
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
+      // Deleted content (a withdrawn credential, a replaced legacy hash) is overwritten with zeros
+      // rather than left in free pages of the file.
+      db.pragma('secure_delete = ON');
     } catch (err) {
       db.close();
       throw mapSqliteError(err);
@@ -246,6 +249,21 @@ export class SqliteDriver implements SqlDriver {
     } catch {
       // Already rolled back by SQLite.
     }
+  }
+
+  /**
+   * Copies the WAL into the database file and empties it, so that page images written before (such
+   * as those holding values a migration replaced) are gone from the WAL too.
+   */
+  truncateWal(): Promise<void> {
+    return this.#queue.run(async () => {
+      if (this.#closed || !this.#canRelax) return;
+      try {
+        this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        throw mapSqliteError(err);
+      }
+    });
   }
 
   async lockMigrations(): Promise<void> {
