@@ -27,12 +27,17 @@ import {
 const ELEMENT = 'daspeak-streaming-web-agent-genesys';
 
 /**
- * Chromium logs every refused fetch as a failed resource load. Until the backend's status route
- * lands, the kit's getCredential answers "none" with a 404; after a token expires, the backend's
- * 401 is how the widget learns it. Only those network lines are allowed; script errors never are.
+ * Chromium logs every refused fetch as a failed resource load. Two refusals are expected: the
+ * backend answers "no consent recorded yet" with 404 consent.not_found (GET /api/v1/consent), and
+ * after a token expires its 401 is how the widget learns it. Only those network lines are allowed;
+ * script errors never are.
  */
 const realErrors = (errors: string[]) =>
-  errors.filter((e) => !/status of (404|401) .*\/database\/getCredential/.test(e));
+  errors.filter(
+    (e) =>
+      !/status of 404 .*\/api\/v1\/consent\/%2B\d+/.test(e) &&
+      !/status of 401 .*\/(database\/getCredential|api\/v1\/credentials\/%2B\d+\/status|token)/.test(e),
+  );
 
 /** Records what the widget's live region announces, in order. */
 async function recordAnnouncements(page: Page): Promise<() => Promise<string[]>> {
@@ -58,6 +63,7 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
     env = await startWidgetStack({
       configure: (values) => {
         (values.backend as Record<string, unknown>).agentTokenCacheSeconds = 0;
+        (values.widget as Record<string, unknown>).signalling = 'direct';
       },
     });
     await ensurePkceWidgetClient(env);

@@ -26,7 +26,11 @@ function unexpected(errors: string[]): string[] {
 describe.skipIf(browserMissing && !process.env.CI)('widget core with the seed utils.js, direct mode', () => {
   let env: WidgetStack;
   beforeAll(async () => {
-    env = await startWidgetStack();
+    env = await startWidgetStack({
+      configure: (values) => {
+        (values.widget as Record<string, unknown>).signalling = 'direct';
+      },
+    });
   }, 60_000);
   afterAll(async () => {
     await env?.close();

@@ -176,10 +176,10 @@ export interface Translator {
   readonly language: Language;
   /** The locale for dates and numbers: the tag as given when it names this language. */
   readonly locale: string;
-  t(key: MessageKey, values?: Record<string, string | number>): string;
-  date(iso: string): string;
-  time(iso: string): string;
-  score(value: number): string;
+  t: (key: MessageKey, values?: Record<string, string | number>) => string;
+  date: (iso: string) => string;
+  time: (iso: string) => string;
+  score: (value: number) => string;
 }
 
 export function translator(tag: string | null | undefined): Translator {
@@ -201,7 +201,7 @@ export function translator(tag: string | null | undefined): Translator {
   return {
     language,
     locale,
-    t(key, values) {
+    t: (key, values) => {
       const text = catalogue[key];
       return values ? text.replace(/\{(\w+)\}/g, (m, name: string) => String(values[name] ?? m)) : text;
     },

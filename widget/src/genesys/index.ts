@@ -7,6 +7,10 @@ import { DaspeakStreamingWebAgentGenesys, ELEMENT_NAME } from './element.js';
 if (!customElements.get(ELEMENT_NAME)) customElements.define(ELEMENT_NAME, DaspeakStreamingWebAgentGenesys);
 
 export { DaspeakStreamingWebAgentGenesys, ELEMENT_NAME };
-export { DaspeakAgentElement } from '../core/element.js';
-export type { PlatformAdapter, CallContext, Agent } from '../core/platform.js';
-export type { WidgetState } from '../core/state.js';
+export {
+  DaspeakAgentElement,
+  type PlatformAdapter,
+  type CallContext,
+  type Agent,
+  type WidgetState,
+} from '../core/index.js';

@@ -88,7 +88,7 @@ export const styles = css`
     color: #ffffff;
     font-weight: 600;
   }
-  button.primary:hover {
+  button.primary:not([aria-disabled='true']):hover {
     background: #1e40af;
   }
   button.secondary {
