@@ -37,8 +37,6 @@ export interface LocalStackOptions {
   widgetDir?: string;
   cwd?: string;
   logger?: Logger;
-  /** The backend serves the widget from here (default the package's widget/). */
-  widgetDir?: string;
   /** Edits the stack's config values (the example config's shape) before they are parsed. */
   configure?: (values: Record<string, unknown>) => void;
 }
