@@ -15,6 +15,7 @@ import { startServer, type RunningServer } from '../server/index.js';
 import { startDaspeakSandbox, type DaspeakSandbox } from './daspeak/index.js';
 import { startGenesysSandbox, type GenesysSandbox } from './genesys/index.js';
 import { createOfflineExecutor } from './offline-executor.js';
+import { kitVoiceCatalog } from './voices.js';
 
 export interface LocalStackOptions {
   /** Which sandboxes to run (default both). */
@@ -32,10 +33,10 @@ export interface LocalStackOptions {
   provision?: boolean;
   /** Where the backend keeps its SQLite database (default .daspeak-genesys/demo under cwd). */
   dataDir?: string;
+  /** The widget files the backend serves (default the package's widget/; tests give their own). */
+  widgetDir?: string;
   cwd?: string;
   logger?: Logger;
-  /** The backend serves the widget from here (default the package's widget/). */
-  widgetDir?: string;
   /** Edits the stack's config values (the example config's shape) before they are parsed. */
   configure?: (values: Record<string, unknown>) => void;
 }
@@ -147,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         host: SANDBOX.host,
         logger,
         actionExecutor: createOfflineExecutor(),
+        voices: kitVoiceCatalog(),
         ...(options.genesysStateFile ? { stateFile: resolve(cwd, options.genesysStateFile) } : {}),
         ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
       });

@@ -14,6 +14,7 @@ export const StoreErrorCode = {
   badConfig: 'store.bad_config',
   schemaTooNew: 'store.schema_too_new',
   migrationFailed: 'store.migration_failed',
+  insecureFile: 'store.insecure_file',
   failed: 'store.failed',
 } as const;
 
