@@ -7,6 +7,8 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contrastProblems } from './helpers/a11y.js';
 import {
+  ELEMENT,
+  unexpectedErrors,
   browserMissing,
   ensurePkceWidgetClient,
   openWidget,
@@ -15,11 +17,6 @@ import {
   widgetUrl,
   type WidgetStack,
 } from './helpers/stack.js';
-
-const ELEMENT = 'daspeak-streaming-web-agent-genesys';
-/** "No consent recorded yet" is a 404 of GET /api/v1/consent, which Chromium logs as a failed load. */
-const realErrors = (errors: string[]) =>
-  errors.filter((e) => !/status of 404 .*\/api\/v1\/consent\//.test(e));
 
 describe.skipIf(browserMissing && !process.env.CI)('genesys widget, consent required', () => {
   let env: WidgetStack;
@@ -74,7 +71,7 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, consent requ
     await register.click();
     await page.locator('[data-notice="registered"] [data-testid="tick"]').waitFor({ timeout: 20_000 });
     expect(await store.queryAudit({ ani, action: 'credential.store' })).toHaveLength(1);
-    expect(realErrors(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);

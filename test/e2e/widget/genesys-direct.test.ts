@@ -10,6 +10,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contrastProblems } from './helpers/a11y.js';
 import {
+  ELEMENT,
+  unexpectedErrors,
   answerPopup,
   browserMissing,
   CHROMIUM,
@@ -23,21 +25,6 @@ import {
   widgetUrl,
   type WidgetStack,
 } from './helpers/stack.js';
-
-const ELEMENT = 'daspeak-streaming-web-agent-genesys';
-
-/**
- * Chromium logs every refused fetch as a failed resource load. Two refusals are expected: the
- * backend answers "no consent recorded yet" with 404 consent.not_found (GET /api/v1/consent), and
- * after a token expires its 401 is how the widget learns it. Only those network lines are allowed;
- * script errors never are.
- */
-const realErrors = (errors: string[]) =>
-  errors.filter(
-    (e) =>
-      !/status of 404 .*\/api\/v1\/consent\/%2B\d+/.test(e) &&
-      !/status of 401 .*\/(database\/getCredential|api\/v1\/credentials\/%2B\d+\/status|token)/.test(e),
-  );
 
 /** Records what the widget's live region announces, in order. */
 async function recordAnnouncements(page: Page): Promise<() => Promise<string[]>> {
@@ -111,7 +98,7 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
     await screenshot(page, 'genesys-registered');
     const sessions = await env.stack.backend!.store.queryAudit({ ani: alice, action: 'credential.store' });
     expect(sessions).toHaveLength(1);
-    expect(realErrors(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);
@@ -136,7 +123,7 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
     await page.locator('[data-notice="verified"] [data-testid="tick"]').waitFor({ timeout: 20_000 });
     expect(await page.locator('[data-status="verified"]').textContent()).toMatch(/score 0\.\d\d/);
     await screenshot(page, 'genesys-verified');
-    expect(realErrors(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);
@@ -150,7 +137,7 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
     await page.locator(ELEMENT).evaluate((el, id) => el.setAttribute('conversation-id', id), second);
     await page.locator('button[data-action="register"]').waitFor({ timeout: 15_000 });
     expect(await page.locator('[data-testid="ani"]').textContent()).toBe(bruno);
-    expect(realErrors(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(first);
     await env.hangup(second);
@@ -165,7 +152,7 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
     expect(await page.locator('[data-status="registered"]').textContent()).toContain('Registrado');
     expect(await page.locator(ELEMENT).getAttribute('lang')).toBe('es-ES');
     await screenshot(page, 'genesys-es');
-    expect(realErrors(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);
@@ -189,7 +176,7 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
       await page.locator('button[data-action="sign-in"]').click();
       await signInInPopup(await popup);
       await page.locator('button[data-action="authenticate"]').waitFor({ timeout: 15_000 });
-      expect(realErrors(seen.errors)).toEqual([]);
+      expect(unexpectedErrors(seen.errors)).toEqual([]);
       await env.hangup(call);
     } finally {
       await browser.close();
@@ -222,7 +209,9 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
     expect(await contrastProblems(page, ELEMENT)).toEqual([]);
     await screenshot(page, 'genesys-configuration-error');
     // The syntax error itself is reported by the browser when the module is imported.
-    expect(realErrors(seen.errors).filter((e) => !/SyntaxError|Unexpected end of input/.test(e))).toEqual([]);
+    expect(
+      unexpectedErrors(seen.errors).filter((e) => !/SyntaxError|Unexpected end of input/.test(e)),
+    ).toEqual([]);
     await page.close();
   }, 60_000);
 
@@ -241,7 +230,7 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
     await screenshot(page, 'genesys-connection-error');
     // Chromium reports each refused WebSocket connection itself; nothing else may be logged.
     expect(
-      realErrors(seen.errors).filter(
+      unexpectedErrors(seen.errors).filter(
         (e) => !/^WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/socket\.io\/.* failed/.test(e),
       ),
     ).toEqual([]);

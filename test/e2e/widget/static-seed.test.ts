@@ -8,20 +8,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserMissing,
+  unexpectedErrors,
   screenshot,
   startWidgetStack,
   watchConsole,
   type WidgetStack,
 } from './helpers/stack.js';
-
-/**
- * The seed's getCredential answers "not registered" with a 404 (GET database/getCredential), which
- * Chromium logs as a failed resource load. It is the seed's design, not a fault: only that exact
- * line is allowed.
- */
-function unexpected(errors: string[]): string[] {
-  return errors.filter((e) => !/status of 404 .*\/database\/getCredential\?id=/.test(e));
-}
 
 describe.skipIf(browserMissing && !process.env.CI)('widget core with the seed utils.js, direct mode', () => {
   let env: WidgetStack;
@@ -68,7 +60,7 @@ describe.skipIf(browserMissing && !process.env.CI)('widget core with the seed ut
     expect(audit.map((a) => [a.outcome, a.conversationId, a.actor.type])).toEqual([['ok', call, 'agent']]);
     const stored = await store.getCredential({ actor: { type: 'system', id: 'test' } }, ani);
     expect(stored?.credential).toMatch(/.{20,}/);
-    expect(unexpected(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);
@@ -82,7 +74,7 @@ describe.skipIf(browserMissing && !process.env.CI)('widget core with the seed ut
     expect(status).toMatch(/Verified on this call \(score 0\.\d\d\)/);
     await page.locator('button[data-action="reauthenticate"]').waitFor();
     expect(seen.logs).toContain('onResponse {"event":"result-success","audio":"object"}');
-    expect(unexpected(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);
@@ -96,7 +88,7 @@ describe.skipIf(browserMissing && !process.env.CI)('widget core with the seed ut
     expect(await error.textContent()).toContain("Audio can't be verified.");
     expect(await page.locator('[data-status="failed"]').count()).toBe(1);
     expect(seen.logs).toContain('onResponse {"event":"result-fail-score","audio":"object"}');
-    expect(unexpected(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);
@@ -109,7 +101,7 @@ describe.skipIf(browserMissing && !process.env.CI)('widget core with the seed ut
     await error.waitFor({ timeout: 20_000 });
     expect(await error.textContent()).toContain('Audio is tagged as pre-recorded voice.');
     expect(seen.logs).toContain('onResponse {"event":"result-fail-spoof","audio":"object"}');
-    expect(unexpected(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);
@@ -129,7 +121,7 @@ describe.skipIf(browserMissing && !process.env.CI)('widget core with the seed ut
     await page.locator('[data-notice="deleted"]').waitFor();
     await page.locator('button[data-action="register"]').waitFor();
     await screenshot(page, 'seed-deleted');
-    expect(unexpected(seen.errors)).toEqual([]);
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
     await page.close();
     await env.hangup(call);
   }, 60_000);

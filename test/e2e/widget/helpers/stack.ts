@@ -307,3 +307,22 @@ export async function answerPopup(popup: Page, email = 'agent@sandbox.example'):
   if (await Promise.race([closed.then(() => false), form])) await signInInPopup(popup, email);
   else await closed;
 }
+
+export const ELEMENT = 'daspeak-streaming-web-agent-genesys';
+
+/**
+ * Chromium logs every refused fetch as a failed resource load. These refusals are the protocol
+ * working, never script errors, and are the only console errors a journey may show:
+ * - 404 of GET database/getCredential: the seed's way of saying "not registered";
+ * - 404 of GET api/v1/consent/{ani}: the backend's "no consent recorded yet";
+ * - 401 of a backend route after the agent's token expired: how the widget learns it.
+ */
+const EXPECTED_REFUSALS = [
+  /status of 404 .*\/database\/getCredential\?id=/,
+  /status of 404 .*\/api\/v1\/consent\/%2B\d+/,
+  /status of 401 .*\/(database\/getCredential\?id=|api\/v1\/credentials\/%2B\d+\/status|token)/,
+];
+
+export function unexpectedErrors(errors: string[]): string[] {
+  return errors.filter((e) => !EXPECTED_REFUSALS.some((r) => r.test(e)));
+}
