@@ -402,6 +402,18 @@ export const WidgetSchema = obj(
           'Implicit-grant OAuth client of the widget; provision fills it in its state when absent.',
       }),
     ),
+    signalling: oneOf(['relay', 'direct'] as const, {
+      default: 'relay',
+      description:
+        "How the widget reaches das-Peak. relay: through the backend's Socket.IO relay, which checks the agent is on the call, opens the das-Peak session with its own token and keeps credentials on the server (the browser holds no das-Peak token and never sees a credential). direct: the seed's design, the browser gets a short-lived das-Peak token from /token and handles the credential itself.",
+    }),
+    consentWordingVersion: Type.String({
+      default: '1',
+      pattern: '^[A-Za-z0-9._:-]{1,64}$',
+      description:
+        'Version of the consent wording the agent reads to the caller; recorded with each consent decision the widget sends.',
+      'x-hint': 'use 1 to 64 letters, digits or . _ : -',
+    }),
   },
   { default: {}, description: 'The agent Interaction Widget.' },
 );
