@@ -13,9 +13,6 @@ import { dataActionInfo, type Catalog } from './catalog.js';
  */
 export async function orgCatalog(config: KitConfig, logger: Logger): Promise<Catalog> {
   const platform = createPlatformClient(config.genesys, { logger });
-  // The platform client's retry pauses do not keep the process alive (runtime.ts unrefs them), so
-  // a CLI whose only pending work is a pause after a 429 would exit 0 unfinished: hold it open.
-  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     const org = createOrg(platform, { provisionerClientId: config.genesys.clientId });
     const [actions, flows, queues] = await Promise.all([
@@ -30,7 +27,6 @@ export async function orgCatalog(config: KitConfig, logger: Logger): Promise<Cat
       dataActionsFrom: 'the org',
     };
   } finally {
-    clearInterval(keepAlive);
     platform.close();
   }
 }
