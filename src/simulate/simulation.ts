@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { CallAudio } from './audio.js';
 import { simulateCall, type CallReport, type CallResult, type CallTarget } from './call.js';
 import { simulateGenesysCall } from './genesys-call.js';
+import { SimulateError } from './errors.js';
 import { loadCallAudio, loadCredential, saveCredential } from './inputs.js';
 import { runPool, summariseCalls, type LoadSummary } from './load.js';
 import type { Expectation, SimulateOptions, Target } from './options.js';
@@ -35,9 +36,14 @@ export function inputWarnings(
   const { audio } = inputs;
   const warnings: string[] = [];
   if (audio.netSpeechSeconds < required) {
-    warnings.push(
-      `${audio.source} holds ${audio.netSpeechSeconds.toFixed(1)} s of net speech and a ${options.operation} waits for ${required} s: expect no result until das-Peak gives up`,
-    );
+    const problem = `${audio.source} holds ${audio.netSpeechSeconds.toFixed(1)} s of net speech and a ${options.operation} waits for ${required} s`;
+    // Refused before any call: otherwise the run waits out das-Peak's timeout to say the same.
+    if (!options.force) {
+      throw new SimulateError('simulate.audio_too_short', problem, {
+        hint: `use a recording with at least ${required} s of speech, or pass --force to send it anyway`,
+      });
+    }
+    warnings.push(`${problem}: expect no result until das-Peak gives up (--force)`);
   }
   return warnings;
 }
