@@ -2,6 +2,7 @@
  * A whole simulation run: one call, or N calls at most C at once, against a resolved target. The CLI
  * command parses options, resolves the target and prints; everything in between is here.
  */
+import { setMaxListeners } from 'node:events';
 import { createDaspeakClient } from '../daspeak/client.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CallAudio } from './audio.js';
@@ -116,6 +117,11 @@ export async function runSimulation(
   // is a set-up problem that every call would hit: the first one stops the run, the calls in flight
   // hang up, and the error is thrown once they have.
   const runController = new AbortController();
+  // Every call in flight listens to this one signal (its pacer, its das-Peak session, its hang-up):
+  // a few listeners per call is the design, not a leak, so the bound follows the concurrency.
+  for (const shared of [runController.signal, control.signal]) {
+    if (shared) setMaxListeners(Math.max(10, options.concurrency * 8), shared);
+  }
   const stopRun = () => runController.abort(control.signal?.reason);
   if (control.signal?.aborted) stopRun();
   control.signal?.addEventListener('abort', stopRun, { once: true });
