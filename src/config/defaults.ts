@@ -12,6 +12,8 @@ export const SANDBOX = {
     clientId: 'sandbox-admin-client',
     clientSecret: 'sandbox-admin-secret',
     organizationId: '7f3f5e2a-1c4b-4d7e-9a61-0b1c2d3e4f50',
+    /** The seeded queue calls are placed on. */
+    queue: 'Support',
   },
   daspeak: {
     restPath: '/dpsrest',

@@ -8,6 +8,12 @@ export interface ExampleAnswers {
   sandbox?: boolean;
   prefix?: string;
   region?: (typeof GENESYS_REGIONS)[number];
+  /** A Genesys API gateway (a sandbox org), instead of a region. */
+  genesysBaseUrl?: string;
+  /** Sandbox ports (`sandbox`/`demo --genesys-port …`), for the URLs a flag did not give. */
+  genesysPort?: number;
+  daspeakPort?: number;
+  backendPort?: number;
   genesysClientId?: string;
   daspeakRestUrl?: string;
   daspeakSocketUrl?: string;
@@ -25,44 +31,52 @@ const env = (name: string) => `\${env:${name}}`;
 /** The values of an example config; `sandbox` points every URL at the local sandboxes. */
 export function exampleValues(a: ExampleAnswers): Record<string, unknown> {
   if (a.sandbox) {
-    const dp = `http://${SANDBOX.host}:${SANDBOX.daspeakPort}`;
+    // The sandboxes' well-known values, with every URL a flag gave in its place.
+    const dpPort = a.daspeakPort ?? SANDBOX.daspeakPort;
+    const dp = `http://${SANDBOX.host}:${dpPort}`;
+    const sio = a.daspeakSocketUrl ?? dp;
+    const publicUrl = a.publicUrl ?? `http://${SANDBOX.host}:${a.backendPort ?? SANDBOX.backendPort}/`;
     return {
       prefix: a.prefix ?? 'daspeak',
       genesys: {
-        baseUrl: `http://${SANDBOX.host}:${SANDBOX.genesysPort}`,
-        clientId: SANDBOX.genesys.clientId,
+        baseUrl: a.genesysBaseUrl ?? `http://${SANDBOX.host}:${a.genesysPort ?? SANDBOX.genesysPort}`,
+        clientId: a.genesysClientId ?? SANDBOX.genesys.clientId,
         clientSecret: SANDBOX.genesys.clientSecret,
       },
       daspeak: {
-        rest: { baseUrl: `${dp}${SANDBOX.daspeak.restPath}`, apiKey: SANDBOX.daspeak.apiKey },
-        socketio: { url: dp },
+        rest: {
+          baseUrl: a.daspeakRestUrl ?? `${dp}${SANDBOX.daspeak.restPath}`,
+          apiKey: SANDBOX.daspeak.apiKey,
+        },
+        socketio: { url: sio },
         auth: {
-          tokenUrl: `${dp}${SANDBOX.daspeak.tokenPath}`,
-          clientId: SANDBOX.daspeak.clientId,
+          tokenUrl: a.daspeakTokenUrl ?? `${sio.replace(/\/$/, '')}${SANDBOX.daspeak.tokenPath}`,
+          clientId: a.daspeakClientId ?? SANDBOX.daspeak.clientId,
           clientSecret: SANDBOX.daspeak.clientSecret,
         },
         audiohook: {
-          connectionUri: `ws://${SANDBOX.host}:${SANDBOX.daspeakPort}${SANDBOX.daspeak.audiohookPath}`,
+          connectionUri: a.audiohookUri ?? `ws://${SANDBOX.host}:${dpPort}${SANDBOX.daspeak.audiohookPath}`,
           apiKey: SANDBOX.daspeak.audiohookApiKey,
           clientSecret: SANDBOX.daspeak.audiohookClientSecret,
         },
-        modelHash: SANDBOX.daspeak.modelHash,
+        modelHash: a.modelHash ?? SANDBOX.daspeak.modelHash,
       },
       backend: {
-        publicUrl: a.publicUrl ?? `http://${SANDBOX.host}:${SANDBOX.backendPort}/`,
-        listen: { port: SANDBOX.backendPort },
+        publicUrl,
+        listen: { port: backendPort(publicUrl) ?? SANDBOX.backendPort },
         databaseUrl: a.databaseUrl ?? 'sqlite:./daspeak-genesys.db',
         encryptionKeys: [{ id: 'sandbox', key: SANDBOX.backend.encryptionKey }],
         apiKeys: [SANDBOX.backend.apiKey],
       },
-      widget: { queues: a.queues ?? [] },
+      // The sandbox org's seeded queue, so simulate --via-genesys and audio monitoring work at once.
+      widget: { queues: a.queues ?? [SANDBOX.genesys.queue] },
     };
   }
   const sio = a.daspeakSocketUrl ?? 'https://api.eu.veri-das.com';
   return {
     prefix: a.prefix ?? 'daspeak',
     genesys: {
-      region: a.region ?? 'mypurecloud.ie',
+      ...(a.genesysBaseUrl ? { baseUrl: a.genesysBaseUrl } : { region: a.region ?? 'mypurecloud.ie' }),
       clientId: a.genesysClientId ?? env('GENESYS_CLIENT_ID'),
       clientSecret: env('GENESYS_CLIENT_SECRET'),
     },
@@ -92,6 +106,18 @@ export function exampleValues(a: ExampleAnswers): Record<string, unknown> {
     },
     widget: { queues: a.queues ?? [] },
   };
+}
+
+/** The port of a loopback public URL (the backend listens there); undefined for any other URL. */
+function backendPort(publicUrl: string | undefined): number | undefined {
+  if (!publicUrl) return undefined;
+  try {
+    const url = new URL(publicUrl);
+    if (url.hostname !== SANDBOX.host && url.hostname !== 'localhost') return undefined;
+    return url.port ? Number(url.port) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The environment variables an example config refers to. */

@@ -61,7 +61,8 @@ export class AdminGrantNeeded extends KitError {
       {
         hint: `${grantInstructions(grant).ui}, or ${grantInstructions(grant).kit}; then run provision again`,
         cause,
-        details: { grant, ...failure },
+        // clientId and roleIds as the resource kind's own refusal carries them, for callers that grant.
+        details: { clientId: grant.clientId, roleIds: grant.roleId ? [grant.roleId] : [], grant, ...failure },
       },
     );
   }

@@ -40,7 +40,7 @@ export {
   voiceNames,
   type Take,
 } from './voices.js';
-export { loadCallAudio, loadCredential, saveCredential } from './inputs.js';
+export { gitExposure, loadCallAudio, loadCredential, saveCredential } from './inputs.js';
 export {
   AUDIO_LOST_GRACE_MS,
   SPEECH_FRAME_MS,

@@ -2,7 +2,9 @@
  * The files a simulation reads and writes: the caller's audio, the credential to verify against, the
  * credential a registration returns. Each failure is one line that names the file and what to do.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Operation } from '../daspeak/contract.js';
 import { isKitError } from '../errors.js';
 import { callAudioFromWav, type CallAudio } from './audio.js';
@@ -41,9 +43,14 @@ export function loadCallAudio(choice: AudioChoice, operation: Operation, voicesD
     return callAudioFromWav(bytes, choice.path);
   } catch (err) {
     if (!isKitError(err)) throw err;
-    // The audio library names the problem; say which file it was.
+    // The audio library names the problem; say which file it was, and what a usable one is.
+    const hint =
+      err.hint ??
+      (err.code === 'audio.wav_invalid' || err.code === 'audio.wav_truncated'
+        ? 'give a RIFF/WAVE file, 16-bit PCM or µ-law, mono or stereo, 8 to 48 kHz (e.g. `sox in.mp3 -r 8000 -c 1 -b 16 out.wav`), or use --voice <name>'
+        : undefined);
     throw new SimulateError(err.code, `${choice.path}: ${err.message}`, {
-      ...(err.hint ? { hint: err.hint } : {}),
+      ...(hint ? { hint } : {}),
       cause: err,
     });
   }
@@ -82,4 +89,19 @@ export function saveCredential(path: string, credential: string): void {
       { hint: 'check the --credential-out path' },
     );
   }
+}
+
+/**
+ * A warning when a saved credential sits in a git work tree that does not ignore it: a credential is
+ * biometric data and must not be committed. Undefined when git is absent, outside a work tree, or the
+ * file is ignored.
+ */
+export function gitExposure(path: string): string | undefined {
+  const file = resolve(path);
+  const git = (args: string[]) => spawnSync('git', ['-C', dirname(file), ...args], { encoding: 'utf8' });
+  const inside = git(['rev-parse', '--is-inside-work-tree']);
+  if (inside.error || inside.status !== 0 || inside.stdout.trim() !== 'true') return undefined;
+  const ignored = git(['check-ignore', '-q', '--', file]);
+  if (ignored.status === 0) return undefined;
+  return `${path} is inside a git work tree and not ignored: a voice credential is biometric data; add it to .gitignore (or write it outside the repository)`;
 }

@@ -58,6 +58,8 @@ export interface SimulateOptions {
   viaGenesys?: boolean;
   /** With `viaGenesys`: the queue (name or id) the call is routed to; default the first of widget.queues. */
   queue?: string;
+  /** Send audio with less net speech than das-Peak waits for (it is refused at once otherwise). */
+  force?: boolean;
 }
 
 /** What the command line hands over: strings, or undefined when an option was not given. */
@@ -78,6 +80,7 @@ export interface RawSimulateOptions {
   concurrency?: unknown;
   expect?: unknown;
   organizationId?: unknown;
+  force?: unknown;
   viaGenesys?: unknown;
   queue?: unknown;
 }
@@ -292,6 +295,7 @@ export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
     expect,
   };
   if (viaGenesys) options.viaGenesys = true;
+  if (raw.force === true) options.force = true;
   if (queue !== undefined) options.queue = queue;
   const credential = parseCredential(raw, operation);
   if (credential) options.credential = credential;

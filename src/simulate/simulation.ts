@@ -2,11 +2,13 @@
  * A whole simulation run: one call, or N calls at most C at once, against a resolved target. The CLI
  * command parses options, resolves the target and prints; everything in between is here.
  */
+import { setMaxListeners } from 'node:events';
 import { createDaspeakClient } from '../daspeak/client.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CallAudio } from './audio.js';
 import { simulateCall, type CallReport, type CallResult, type CallTarget } from './call.js';
 import { simulateGenesysCall } from './genesys-call.js';
+import { SimulateError } from './errors.js';
 import { loadCallAudio, loadCredential, saveCredential } from './inputs.js';
 import { runPool, summariseCalls, type LoadSummary } from './load.js';
 import type { Expectation, SimulateOptions, Target } from './options.js';
@@ -35,9 +37,14 @@ export function inputWarnings(
   const { audio } = inputs;
   const warnings: string[] = [];
   if (audio.netSpeechSeconds < required) {
-    warnings.push(
-      `${audio.source} holds ${audio.netSpeechSeconds.toFixed(1)} s of net speech and a ${options.operation} waits for ${required} s: expect no result until das-Peak gives up`,
-    );
+    const problem = `${audio.source} holds ${audio.netSpeechSeconds.toFixed(1)} s of net speech and a ${options.operation} waits for ${required} s`;
+    // Refused before any call: otherwise the run waits out das-Peak's timeout to say the same.
+    if (!options.force) {
+      throw new SimulateError('simulate.audio_too_short', problem, {
+        hint: `use a recording with at least ${required} s of speech, or pass --force to send it anyway`,
+      });
+    }
+    warnings.push(`${problem}: expect no result until das-Peak gives up (--force)`);
   }
   return warnings;
 }
@@ -110,6 +117,11 @@ export async function runSimulation(
   // is a set-up problem that every call would hit: the first one stops the run, the calls in flight
   // hang up, and the error is thrown once they have.
   const runController = new AbortController();
+  // Every call in flight listens to this one signal (its pacer, its das-Peak session, its hang-up):
+  // a few listeners per call is the design, not a leak, so the bound follows the concurrency.
+  for (const shared of [runController.signal, control.signal]) {
+    if (shared) setMaxListeners(Math.max(10, options.concurrency * 8), shared);
+  }
   const stopRun = () => runController.abort(control.signal?.reason);
   if (control.signal?.aborted) stopRun();
   control.signal?.addEventListener('abort', stopRun, { once: true });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfigFile } from '../../src/config/loader.js';
 import { describe, expect, it } from 'vitest';
 import { discoverCommands } from '../../src/cli/main.js';
 import { BIN, runBin, runCli } from '../helpers/cli.js';
@@ -112,6 +113,76 @@ describe('daspeak-genesys CLI', () => {
     expect(ok.code).toBe(0);
     // And without any secrets, in CI:
     expect((await runCli(['validate', '--skip-env'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('init --sandbox honours every flag it lists, takes other ports, and names the Support queue', async () => {
+    const dir = tmp();
+    const r = await runCli(
+      [
+        'init',
+        '--sandbox',
+        '--genesys-port',
+        '5110',
+        '--daspeak-port',
+        '5120',
+        '--backend-port',
+        '5180',
+        '--daspeak-token-url',
+        'http://127.0.0.1:5121/oauth/token',
+        '--audiohook-uri',
+        'ws://127.0.0.1:5122/ah',
+        '--model-hash',
+        'm-2',
+        '--prefix',
+        'vb',
+      ],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/queue "Support" \(the sandbox org's seeded queue\)/);
+    const { config } = loadConfigFile(join(dir, 'daspeak-genesys.yaml'), { env: {} });
+    expect(config.prefix).toBe('vb');
+    expect(config.genesys.baseUrl).toBe('http://127.0.0.1:5110');
+    expect(config.daspeak.rest.baseUrl).toBe('http://127.0.0.1:5120/dpsrest');
+    expect(config.daspeak.socketio.url).toBe('http://127.0.0.1:5120');
+    expect(config.daspeak.auth.tokenUrl).toBe('http://127.0.0.1:5121/oauth/token');
+    expect(config.daspeak.audiohook.connectionUri).toBe('ws://127.0.0.1:5122/ah');
+    expect(config.daspeak.modelHash).toBe('m-2');
+    expect(config.backend.publicUrl).toBe('http://127.0.0.1:5180/');
+    expect(config.backend.listen.port).toBe(5180);
+    expect(config.widget.queues).toEqual(['Support']);
+
+    const urls = tmp();
+    await runCli(
+      [
+        'init',
+        '--sandbox',
+        '--genesys-base-url',
+        'http://127.0.0.1:6001',
+        '--daspeak-rest-url',
+        'http://127.0.0.1:6002/rest',
+        '--daspeak-socket-url',
+        'http://127.0.0.1:6003',
+        '--genesys-client-id',
+        'other-client',
+      ],
+      { cwd: urls },
+    );
+    const c2 = loadConfigFile(join(urls, 'daspeak-genesys.yaml'), { env: {} }).config;
+    expect(c2.genesys.baseUrl).toBe('http://127.0.0.1:6001');
+    expect(c2.genesys.clientId).toBe('other-client');
+    expect(c2.daspeak.rest.baseUrl).toBe('http://127.0.0.1:6002/rest');
+    expect(c2.daspeak.socketio.url).toBe('http://127.0.0.1:6003');
+    expect(c2.daspeak.auth.tokenUrl).toBe('http://127.0.0.1:6003/socket.io/oauth2/token');
+
+    // A region and a base URL together, or ports without --sandbox, are refused.
+    const both = await runCli(['init', '--region', 'mypurecloud.ie', '--genesys-base-url', 'http://x'], {
+      cwd: tmp(),
+    });
+    expect(both.code).toBe(2);
+    const ports = await runCli(['init', '--yes', '--genesys-port', '5110'], { cwd: tmp() });
+    expect(ports.code).toBe(1);
+    expect(ports.stderr).toMatch(/go with --sandbox/);
   });
 
   it('init refuses to overwrite without --force and keeps the file intact', async () => {

@@ -1,10 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenesysSandbox } from '../../src/sandbox/genesys/index.js';
 import { spawnBin } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
-import { startServices } from '../flows/data-actions/helpers.js';
+import { healthyStack } from '../provision/stack.js';
 import {
   adminGrantsRole,
   provisionReady,
@@ -112,13 +110,7 @@ describe.each(FAULTS)('the built CLI through $name', (fault) => {
   });
 
   it('doctor runs every check and passes on a healthy setup (exit 0)', async () => {
-    const org = await startOrg();
-    stops.push(() => org.stop());
-    const widgetDir = join(tmp(), 'widget');
-    mkdirSync(join(widgetDir, 'dist'), { recursive: true });
-    writeFileSync(join(widgetDir, 'dist', 'index.html'), '<!doctype html><title>widget</title>');
-    const services = await startServices(tmp(), org, { widgetDir });
-    stops.unshift(() => services.stop());
+    const { org, services } = await healthyStack(tmp, stops);
     await provisionReady(org, services.ws);
     const timeout = fault.args.length > 0 ? ['--timeout', '1'] : [];
     const run = await underFault(org, services.ws, { ...fault, args: timeout }, ['doctor']);

@@ -125,3 +125,21 @@ describe('progress of provision and destroy', () => {
     expect(again.stderr).toMatch(/^\[\d\d:\d\d:\d\d(\.\d+)?\] DEBUG: /m);
   }, 60_000);
 });
+
+describe('load simulate as a process', () => {
+  it('twelve calls at once: real outcomes, no MaxListenersExceededWarning, a line per call at a terminal only', async () => {
+    const dir = tmp();
+    const args = ['simulate', '--voice', 'alice', '--calls', '12', '--concurrency', '12', '--speed', 'max'];
+    const piped = await spawnBin([...args, '--json'], { cwd: dir });
+    expect(piped.stderr).not.toMatch(/MaxListenersExceededWarning/);
+    expect(piped.stderr).toBe('');
+    const result = JSON.parse(piped.stdout) as { summary: { outcomes: Record<string, number> } };
+    // The emulator keeps no memory of audio: the same voice registers twelve times.
+    expect(result.summary.outcomes).toMatchObject({ registered: 12 });
+    const tty = await atTerminal(args, dir, {});
+    expect(tty.code).toBe(0);
+    expect(tty.text).not.toMatch(/MaxListenersExceededWarning/);
+    const calls = tty.text.split('\n').filter((l) => /^ {2}registered call "\d+\/12 [0-9a-f-]{36}"$/.test(l));
+    expect(calls).toHaveLength(12);
+  }, 90_000);
+});

@@ -1,22 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatDoctor, provisionDeployment, runDoctor, type CheckResult } from '../../src/provision/index.js';
-import type { GenesysSandbox } from '../../src/sandbox/genesys/index.js';
 import { runCli } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
-import { startServices, type Services } from '../flows/data-actions/helpers.js';
-import {
-  adminApi,
-  adminGrantsRole,
-  isRoleNotHeld,
-  opts,
-  provisionReady,
-  startOrg,
-  workspace,
-} from './helpers.js';
+import { healthyStack } from './stack.js';
+import { adminApi, adminGrantsRole, isRoleNotHeld, opts, provisionReady, workspace } from './helpers.js';
 
 /* doctor against the Genesys sandbox org, the das-Peak emulator and the backend, all on 127.0.0.1. */
 
@@ -26,17 +17,8 @@ afterEach(async () => {
   for (const s of stops.splice(0)) await s();
 });
 
-/** The org, das-Peak and the backend, serving a widget page from `dir` (the widget is not built here). */
-async function everything(): Promise<{ org: GenesysSandbox; services: Services }> {
-  const org = await startOrg();
-  stops.push(() => org.stop());
-  const widgetDir = join(tmp(), 'widget');
-  mkdirSync(join(widgetDir, 'dist'), { recursive: true });
-  writeFileSync(join(widgetDir, 'dist', 'index.html'), '<!doctype html><title>widget</title>');
-  const services = await startServices(tmp(), org, { widgetDir });
-  stops.unshift(() => services.stop());
-  return { org, services };
-}
+/** The org, das-Peak and the backend, serving a stand-in widget page. */
+const everything = () => healthyStack(tmp, stops);
 
 /** A loopback port nothing listens on (it was free a moment ago). */
 async function closedPort(): Promise<number> {
@@ -115,11 +97,8 @@ describe('doctor', () => {
   });
 
   it('a backend without the widget bundle is a warning with the fix, and doctor still passes', async () => {
-    const org = await startOrg();
-    stops.push(() => org.stop());
     // A widget directory with no dist/: what a fresh clone serves before the widget is built.
-    const services = await startServices(tmp(), org, { widgetDir: join(tmp(), 'widget') });
-    stops.unshift(() => services.stop());
+    const { org, services } = await healthyStack(tmp, stops, { widgetBuilt: false });
     await provisionReady(org, services.ws);
     const run = await runCli(['--config', services.ws.configPath, 'doctor'], { cwd: services.ws.dir });
     expect(run.stdout).toMatch(

@@ -182,7 +182,7 @@ describe('load mode', () => {
   let target: ResolvedTarget;
   beforeAll(async () => {
     // Without replay memory: ten plays of one recording are ten live callers, not nine replays.
-    sandbox = await startDaspeakSandbox({ host: '127.0.0.1', port: 0, biometrics: { replayMemory: 0 } });
+    sandbox = await startDaspeakSandbox({ host: '127.0.0.1', port: 0, biometrics: { replayCheck: false } });
     target = sandboxTarget({ host: sandbox.host, port: sandbox.port });
   });
   afterAll(async () => {

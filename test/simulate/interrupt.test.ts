@@ -42,8 +42,22 @@ describe('simulate: Ctrl-C', () => {
     { timeout: 60_000 },
     async () => {
       const r = await runUntil(
-        ['simulate', '--json', '--voice', 'alice', '--calls', '20', '--concurrency', '2', '--speed', '5'],
-        /\d+\/20 calls done/,
+        [
+          '--verbose',
+          '--log-format',
+          'json',
+          'simulate',
+          '--json',
+          '--voice',
+          'alice',
+          '--calls',
+          '20',
+          '--concurrency',
+          '2',
+          '--speed',
+          '5',
+        ],
+        /"msg":"simulate: call ended"/,
       );
       expect(r.signal).toBeNull(); // it exited by itself, not killed by the signal
       expect(r.code).toBe(1);

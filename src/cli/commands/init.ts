@@ -6,6 +6,7 @@ import { KitError } from '../../errors.js';
 import { exampleValues, referencedEnv, renderExample, type ExampleAnswers } from '../../config/example.js';
 import { GENESYS_REGIONS } from '../../config/schema.js';
 import { defineCommand } from '../command.js';
+import { portOption } from '../options.js';
 
 interface InitOptions {
   sandbox?: boolean;
@@ -13,6 +14,10 @@ interface InitOptions {
   yes?: boolean;
   prefix?: string;
   region?: ExampleAnswers['region'];
+  genesysBaseUrl?: string;
+  genesysPort?: number;
+  daspeakPort?: number;
+  backendPort?: number;
   genesysClientId?: string;
   daspeakRestUrl?: string;
   daspeakSocketUrl?: string;
@@ -43,6 +48,7 @@ export default defineCommand({
   summary: 'write a commented example config (asks at a terminal; never overwrites without --force)',
   examples: [
     'daspeak-genesys init --sandbox                 # a config for the local sandboxes, no secrets needed',
+    'daspeak-genesys init --sandbox --genesys-port 5110 --daspeak-port 5120 --backend-port 5180',
     'daspeak-genesys init --region mypurecloud.ie --public-url https://vb.example.com/ --yes',
   ],
   configure(cmd) {
@@ -51,7 +57,23 @@ export default defineCommand({
       .option('-f, --force', 'overwrite an existing file')
       .option('-y, --yes', 'do not ask; use flags and defaults')
       .option('--prefix <name>', 'name prefix of every object the kit owns')
-      .addOption(new Option('--region <host>', 'Genesys Cloud region').choices(GENESYS_REGIONS))
+      .addOption(
+        new Option('--region <host>', 'Genesys Cloud region')
+          .choices(GENESYS_REGIONS)
+          .conflicts('genesysBaseUrl'),
+      )
+      .option('--genesys-base-url <url>', 'a Genesys API gateway instead of a region (a sandbox org)')
+      .addOption(
+        new Option('--genesys-port <port>', 'with --sandbox: port of the sandbox org').argParser(portOption),
+      )
+      .addOption(
+        new Option('--daspeak-port <port>', 'with --sandbox: port of the das-Peak emulator').argParser(
+          portOption,
+        ),
+      )
+      .addOption(
+        new Option('--backend-port <port>', 'with --sandbox: port of the backend').argParser(portOption),
+      )
       .option('--genesys-client-id <id>', 'Genesys client-credentials OAuth client id')
       .option('--daspeak-rest-url <url>', 'das-Peak REST base URL')
       .option('--daspeak-socket-url <url>', 'das-Peak Socket.IO URL')
@@ -79,6 +101,10 @@ export default defineCommand({
       sandbox: o.sandbox,
       prefix: o.prefix,
       region: o.region,
+      genesysBaseUrl: o.genesysBaseUrl,
+      genesysPort: o.genesysPort,
+      daspeakPort: o.daspeakPort,
+      backendPort: o.backendPort,
       genesysClientId: o.genesysClientId,
       daspeakRestUrl: o.daspeakRestUrl,
       daspeakSocketUrl: o.daspeakSocketUrl,
@@ -90,6 +116,18 @@ export default defineCommand({
       databaseUrl: o.databaseUrl,
       queues: o.queue,
     };
+    const portFlags = (['genesysPort', 'daspeakPort', 'backendPort'] as const).filter(
+      (k) => o[k] !== undefined,
+    );
+    if (!o.sandbox && portFlags.length > 0) {
+      throw new KitError(
+        'init.ports_without_sandbox',
+        '--genesys-port, --daspeak-port and --backend-port go with --sandbox',
+        {
+          hint: 'add --sandbox, or give the URLs (--genesys-base-url, --daspeak-rest-url, --public-url …)',
+        },
+      );
+    }
     if (!o.sandbox && !o.yes && !ctx.globals.json && ctx.io.stdin.isTTY) await ask(ctx.io, answers);
 
     const values = exampleValues(answers);
@@ -97,6 +135,16 @@ export default defineCommand({
     const env = referencedEnv(values);
     ctx.printJson({ ok: true, file, env });
     ctx.print(`wrote ${relative(ctx.io.cwd, file) || file}`);
+    if (o.sandbox) {
+      const v = values as {
+        genesys: { baseUrl: string };
+        daspeak: { socketio: { url: string } };
+        widget: { queues: string[] };
+      };
+      ctx.print(
+        `sandbox org ${v.genesys.baseUrl}, das-Peak emulator ${v.daspeak.socketio.url}, queue "${v.widget.queues.join('", "')}" (the sandbox org's seeded queue)`,
+      );
+    }
     if (env.length > 0) ctx.print(`set these environment variables before use: ${env.join(', ')}`);
     ctx.print('check it with: daspeak-genesys validate');
   },

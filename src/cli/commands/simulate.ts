@@ -11,6 +11,7 @@ import {
   configTarget,
   formatResult,
   genesysTarget,
+  gitExposure,
   inputWarnings,
   isUsageError,
   parseSimulateOptions,
@@ -21,6 +22,7 @@ import {
   type SimulateError,
 } from '../../simulate/index.js';
 import type { CliContext } from '../command.js';
+import { createProgress } from '../progress.js';
 import { defineCommand } from '../command.js';
 
 /** A bad option value: one line (and the JSON error body with --json), exit 2 like Commander's own. */
@@ -113,6 +115,7 @@ export default defineCommand({
         '--via-genesys',
         'have the Genesys org of --config place each call (POST {genesys.baseUrl}/sandbox/calls) and stream it to its Audiohook integration. SANDBOX ORG ONLY: real Genesys Cloud cannot be scripted to place a call, so a genesys.region config is refused. Needs a provisioned org (Audiohook integration + audio monitoring on the queue)',
       )
+      .option('--force', 'send audio with less net speech than das-Peak waits for (refused otherwise)')
       .option(
         '--queue <name>',
         '--via-genesys: queue (name or id) the org routes the call to (default: the first of widget.queues)',
@@ -142,11 +145,6 @@ export default defineCommand({
         const sandbox = await startDaspeakSandbox({ host: '127.0.0.1', port: 0, logger });
         stopSandbox = () => sandbox.stop();
         target = sandboxTarget({ host: sandbox.host, port: sandbox.port }, options.organizationId);
-        if (options.calls > 1) {
-          ctx.note(
-            'note: the emulator remembers the audio it hears: later plays of one recording may be judged replays (spoof)',
-          );
-        }
       } else if (options.viaGenesys) {
         try {
           target = genesysTarget(ctx.loadConfig().config, options.queue);
@@ -167,18 +165,22 @@ export default defineCommand({
       }
       for (const warning of inputWarnings(inputs, options, target)) ctx.note(`warning: ${warning}`);
 
-      const every = Math.max(1, Math.floor(options.calls / 10));
-      let done = 0;
+      // Load runs show each call as it ends, at a terminal only (see progress.ts).
+      const progress = createProgress(ctx, options.calls > 1 ? {} : { live: false });
       let result;
       try {
         result = await runSimulation(options, inputs, target, {
           logger,
           signal: controller.signal,
-          onCall: () => {
-            done++;
-            if (options.calls > 1 && (done % every === 0 || done === options.calls)) {
-              ctx.note(`${done}/${options.calls} calls done`);
-            }
+          onCall: (report, index) => {
+            logger.debug({ call: index + 1, of: options.calls, kind: report.kind }, 'simulate: call ended');
+            progress.onProgress({
+              type: 'step',
+              action: report.kind,
+              kind: 'call',
+              name: `${index + 1}/${options.calls} ${report.callId}`,
+              ...(report.score !== undefined ? { detail: `score ${report.score.toFixed(2)}` } : {}),
+            });
           },
         });
       } catch (err) {
@@ -188,6 +190,10 @@ export default defineCommand({
       }
       ctx.printJson(result);
       for (const line of formatResult(result)) ctx.print(line);
+      if (result.mode === 'single' && result.credentialSavedTo) {
+        const exposed = gitExposure(result.credentialSavedTo);
+        if (exposed) ctx.note(`warning: ${exposed}`);
+      }
       return result.ok ? 0 : 1;
     } finally {
       stopListening();

@@ -15,15 +15,15 @@ import {
 /**
  * The emulator's biometrics on top of the toy voiceprint engine (src/sandbox/daspeak/voiceprint):
  * register → credential and authenticity; verify → score against the credential and authenticity;
- * authenticity below `authenticity_threshold` → `fail-spoof` (the engine hears a replay of audio it
- * has already heard); score below `verification_threshold` → `fail-score`.
+ * authenticity below `authenticity_threshold` → `fail-spoof` (the verification audio is the
+ * credential's own registration audio played again); score below `verification_threshold` → `fail-score`.
  */
 
 export interface BiometricsOptions {
   /** HMAC key of the sandbox credentials (≥ 16 bytes). The default is fixed, so credentials survive a restart. */
   credentialKey?: string;
-  /** Speech fingerprints remembered for replay detection (default the engine's, about 40 min; 0 = off). */
-  replayMemory?: number;
+  /** Replay detection (default on); off, no verification is ever a spoof. */
+  replayCheck?: boolean;
 }
 
 /** A sandbox secret: it authenticates toy credentials of a local emulator and protects nothing. */
@@ -45,7 +45,7 @@ export function createBiometrics(
   const engine: VoiceprintEngine = createVoiceprintEngine({
     modelHash,
     credentialKey: options.credentialKey ?? DEFAULT_CREDENTIAL_KEY,
-    ...(options.replayMemory !== undefined ? { replayMemory: options.replayMemory } : {}),
+    ...(options.replayCheck !== undefined ? { replayCheck: options.replayCheck } : {}),
     now,
   });
   const analyses = new WeakSet<VoiceAnalysis>();

@@ -1,12 +1,16 @@
 /**
- * Sandbox credentials: the speaker vector, quantised, with the model hash and a version, authenticated
- * with HMAC-SHA256 under the engine's credential key and carried as standard base64 (das-Peak's own
- * credentials are opaque base64 strings too).
+ * Sandbox credentials: the speaker vector, quantised, and the replay print of the registration speech
+ * (replay.ts), with the model hash and a version, authenticated with HMAC-SHA256 under the engine's
+ * credential key and carried as standard base64 (das-Peak's own credentials are opaque base64 strings
+ * too).
  *
  * Layout (big-endian):
  *   magic "DPSB" (4) · format version (1) · feature version (1) · model hash length L (1) ·
  *   model hash, UTF-8 (L) · issued at, Unix seconds (4) · vector length N (1) · scale, float32 (4) ·
- *   N × int16 (vector / scale) · HMAC-SHA256 of everything before it (32)
+ *   N × int16 (vector / scale) · [format 2: print length M (2) · M × (fingerprint uint32, position
+ *   step uint16 from the previous entry)] · HMAC-SHA256 of everything before it (32)
+ *
+ * Format 1 (no print) is still read: such a credential has no replay print, so nothing is a replay of it.
  *
  * The vector is quantised to 16 bits with one scale per credential (its largest magnitude maps to
  * 32767): the rounding error is below 1/65000 of the largest value, far too small to move a score.
@@ -14,8 +18,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { voiceprintError } from './errors.js';
 import { FEATURE_VERSION } from './model.js';
+import { EMPTY_REPLAY_PRINT, type ReplayPrint } from './replay.js';
 
-export const CREDENTIAL_FORMAT_VERSION = 1;
+export const CREDENTIAL_FORMAT_VERSION = 2;
+/** Formats this code reads. */
+const READABLE_FORMATS = new Set([1, 2]);
 const MAGIC = Buffer.from('DPSB', 'ascii');
 const MAC_BYTES = 32;
 /** Magic, format and feature versions, model hash length. */
@@ -23,7 +30,9 @@ const FIXED_HEAD = MAGIC.length + 3;
 /** Issued-at, vector length, scale. */
 const FIXED_MIDDLE = 4 + 1 + 4;
 /** No credential this engine writes comes near this; longer input is refused before decoding. */
-const MAX_CREDENTIAL_CHARS = 2048;
+const MAX_CREDENTIAL_CHARS = 4096;
+/** Bytes of one print entry. */
+const PRINT_ENTRY = 6;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface CredentialContent {
@@ -33,6 +42,8 @@ export interface CredentialContent {
   /** Unix time in whole seconds. */
   issuedAt: number;
   vector: Float64Array;
+  /** The sampled fingerprints of the registration speech (empty in a format 1 credential). */
+  replayPrint: ReplayPrint;
 }
 
 function mac(key: Uint8Array, bytes: Uint8Array): Buffer {
@@ -52,7 +63,9 @@ export function encodeCredential(
 ): string {
   const hash = Buffer.from(content.modelHash, 'utf8');
   const n = content.vector.length;
-  const body = Buffer.alloc(FIXED_HEAD + hash.length + FIXED_MIDDLE + 2 * n);
+  const print = content.replayPrint;
+  const m = print.fingerprints.length;
+  const body = Buffer.alloc(FIXED_HEAD + hash.length + FIXED_MIDDLE + 2 * n + 2 + PRINT_ENTRY * m);
   let at = MAGIC.copy(body, 0);
   at = body.writeUInt8(CREDENTIAL_FORMAT_VERSION, at);
   at = body.writeUInt8(FEATURE_VERSION, at);
@@ -66,6 +79,13 @@ export function encodeCredential(
   at = body.writeFloatBE(scale, at);
   for (const v of content.vector)
     at = body.writeInt16BE(Math.max(-32767, Math.min(32767, Math.round(v / scale))), at);
+  at = body.writeUInt16BE(m, at);
+  let previous = 0;
+  for (let j = 0; j < m; j++) {
+    at = body.writeUInt32BE(print.fingerprints[j]!, at);
+    at = body.writeUInt16BE(Math.min(0xffff, print.positions[j]! - previous), at);
+    previous = print.positions[j]!;
+  }
   return Buffer.concat([body, mac(key, body)]).toString('base64');
 }
 
@@ -89,7 +109,11 @@ export function decodeCredential(key: Uint8Array, credential: unknown): Credenti
   const vectorAt = FIXED_HEAD + hashLength + 4;
   if (bytes.length < vectorAt + 1 + 4 + MAC_BYTES) malformed('it ends inside its header');
   const n = bytes.readUInt8(vectorAt);
-  const expected = vectorAt + 1 + 4 + 2 * n + MAC_BYTES;
+  const printAt = vectorAt + 1 + 4 + 2 * n;
+  const withPrint = bytes.readUInt8(MAGIC.length) >= 2;
+  if (withPrint && bytes.length < printAt + 2 + MAC_BYTES) malformed('it ends inside its vector');
+  const m = withPrint ? bytes.readUInt16BE(printAt) : 0;
+  const expected = withPrint ? printAt + 2 + PRINT_ENTRY * m + MAC_BYTES : printAt + MAC_BYTES;
   if (bytes.length !== expected) malformed(`it is ${bytes.length} bytes, its header announces ${expected}`);
 
   const body = bytes.subarray(0, bytes.length - MAC_BYTES);
@@ -101,7 +125,7 @@ export function decodeCredential(key: Uint8Array, credential: unknown): Credenti
   }
   const formatVersion = bytes.readUInt8(MAGIC.length);
   const featureVersion = bytes.readUInt8(MAGIC.length + 1);
-  if (formatVersion !== CREDENTIAL_FORMAT_VERSION || featureVersion !== FEATURE_VERSION) {
+  if (!READABLE_FORMATS.has(formatVersion) || featureVersion !== FEATURE_VERSION) {
     throw voiceprintError(
       'voiceprint.credential_version_unsupported',
       `the credential has format ${formatVersion} / features ${featureVersion}; ` +
@@ -114,5 +138,16 @@ export function decodeCredential(key: Uint8Array, credential: unknown): Credenti
   const scale = bytes.readFloatBE(vectorAt + 1);
   const vector = new Float64Array(n);
   for (let i = 0; i < n; i++) vector[i] = bytes.readInt16BE(vectorAt + 5 + 2 * i) * scale;
-  return { formatVersion, featureVersion, modelHash, issuedAt, vector };
+  let replayPrint = EMPTY_REPLAY_PRINT;
+  if (m > 0) {
+    replayPrint = { fingerprints: new Uint32Array(m), positions: new Uint32Array(m) };
+    let position = 0;
+    for (let j = 0; j < m; j++) {
+      const at = printAt + 2 + PRINT_ENTRY * j;
+      replayPrint.fingerprints[j] = bytes.readUInt32BE(at);
+      position += bytes.readUInt16BE(at + 4);
+      replayPrint.positions[j] = position;
+    }
+  }
+  return { formatVersion, featureVersion, modelHash, issuedAt, vector, replayPrint };
 }

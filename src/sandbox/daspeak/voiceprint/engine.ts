@@ -3,9 +3,11 @@
  * session's audio into a credential (register), a score (verify) and an anti-spoofing authenticity.
  * It is a stand-in, NOT biometrics: see docs/sandbox-voiceprint.md for what it can and cannot tell apart.
  *
- * Deterministic: the same audio gives the same voiceprint, the same voiceprint and clock give the same
- * credential, and the same credential and voiceprint give the same score. The only state is the replay
- * memory, which makes a second hearing of the same audio a spoof by design.
+ * Deterministic and stateless: the same audio gives the same voiceprint, the same voiceprint and clock
+ * give the same credential, and the same credential and voiceprint give the same score and
+ * authenticity. A replay is judged against the credential being verified: it carries a print of its
+ * registration audio (replay.ts), so that audio played back to verify it is a spoof, while the same
+ * voice may register on any number of calls and any instance of the emulator judges alike.
  */
 import { VoiceprintAccumulator } from './accumulator.js';
 import type { AccumulatorOptions, AccumulatorVadOptions } from './accumulator.js';
@@ -13,13 +15,11 @@ import { decodeCredential, encodeCredential } from './credential.js';
 import type { CredentialContent } from './credential.js';
 import { voiceprintError } from './errors.js';
 import { AUTHENTICITY_MAX, FEATURE_VERSION, REPLAY_HALF_FRACTION, REPLAY_STEEPNESS } from './model.js';
-import { ReplayMemory } from './replay.js';
+import { matchedFraction, replayPrintOf } from './replay.js';
 import { speakerScore } from './similarity.js';
 import { VECTOR_LENGTH } from './statistics.js';
 import type { Voiceprint } from './voiceprint.js';
 
-/** Fingerprints remembered by default: one per 5 ms, so 10 minutes of speech (about 16 MB of heap). */
-export const DEFAULT_REPLAY_MEMORY = 120_000;
 /** The verification threshold the fixtures are calibrated for (das-Peak documents none). */
 export const DEFAULT_VERIFICATION_THRESHOLD = 0.5;
 /** das-Peak's example `authenticity_threshold`. */
@@ -30,8 +30,8 @@ export interface VoiceprintEngineOptions {
   modelHash: string;
   /** HMAC key that authenticates credentials; a sandbox secret, at least 16 bytes. */
   credentialKey: string | Uint8Array;
-  /** Speech fingerprints (5 ms each) remembered for replay detection; 0 turns it off. */
-  replayMemory?: number;
+  /** Replay detection on (default) or off (every verification then rates its audio authentic). */
+  replayCheck?: boolean;
   /** Milliseconds since the epoch, stamped (as seconds) into credentials; default Date.now. */
   now?: () => number;
   /** VAD tuning for the accumulators this engine hands out. */
@@ -65,21 +65,21 @@ export interface VoiceprintEngine {
   readonly modelHash: string;
   /** A fresh accumulator for one session's audio (8 kHz, mono). */
   accumulator(): VoiceprintAccumulator;
-  /** Makes a credential of the voiceprint, and says how authentic (not replayed) its audio is. */
+  /**
+   * Makes a credential of the voiceprint (with the replay print of its speech). A registration has no
+   * credential to be a replay of, so its authenticity is always the highest.
+   */
   register(voiceprint: Voiceprint): RegisterResult;
   /**
-   * Scores the voiceprint against the credential (and rates its authenticity); an unusable credential
-   * throws a `voiceprint.credential_*` error before anything else happens.
+   * Scores the voiceprint against the credential and rates its authenticity (low when it is the
+   * credential's registration audio played again); an unusable credential throws a
+   * `voiceprint.credential_*` error before anything else happens.
    */
   verify(credential: string, voiceprint: Voiceprint): VerifyResult;
-  /** Authenticity only; unlike register/verify it does not remember the audio. */
-  assess(voiceprint: Voiceprint): AuthenticityResult;
+  /** Authenticity only: how far the voiceprint is from a replay of this credential's registration. */
+  assess(credential: string, voiceprint: Voiceprint): AuthenticityResult;
   /** Checks a credential (authentic, this model, readable) without scoring; throws like `verify`. */
   readCredential(credential: string): CredentialInfo;
-  /** Forgets all audio heard so far, so the next hearing of it is fresh again. */
-  forgetAudio(): void;
-  /** Speech fingerprints currently remembered. */
-  readonly rememberedFingerprints: number;
 }
 
 export type VerificationOutcome = 'success' | 'fail-score' | 'fail-spoof';
@@ -136,25 +136,13 @@ export function createVoiceprintEngine(options: VoiceprintEngineOptions): Voicep
       ? Buffer.from(options.credentialKey, 'utf8')
       : Buffer.from(options.credentialKey ?? []);
   if (key.length < 16) invalidOption('credentialKey must hold at least 16 bytes');
-  const capacity = options.replayMemory ?? DEFAULT_REPLAY_MEMORY;
-  if (!Number.isInteger(capacity) || capacity < 0) invalidOption('replayMemory must be a whole number ≥ 0');
+  const replayCheck = options.replayCheck ?? true;
   const now = options.now ?? Date.now;
   const accumulatorOptions: AccumulatorOptions = options.vad ? { vad: options.vad } : {};
-  const memory = new ReplayMemory(capacity);
 
-  const authenticityOf = (voiceprint: Voiceprint): { authenticity: number; replayed: boolean } => {
-    const fraction = memory.matchedFraction(voiceprint);
-    return {
-      authenticity: AUTHENTICITY_MAX / (1 + (fraction / REPLAY_HALF_FRACTION) ** REPLAY_STEEPNESS),
-      replayed: fraction >= REPLAY_HALF_FRACTION,
-    };
-  };
-
-  /** Assesses, then remembers fresh audio. A replay is not stored again: its original already is. */
-  const hear = (voiceprint: Voiceprint): number => {
-    const { authenticity, replayed } = authenticityOf(voiceprint);
-    if (!replayed) memory.remember(voiceprint);
-    return authenticity;
+  const authenticityOf = (content: CredentialContent, voiceprint: Voiceprint): number => {
+    const fraction = replayCheck ? matchedFraction(content.replayPrint, voiceprint) : 0;
+    return AUTHENTICITY_MAX / (1 + (fraction / REPLAY_HALF_FRACTION) ** REPLAY_STEEPNESS);
   };
 
   const open = (credential: string): CredentialContent => {
@@ -181,25 +169,30 @@ export function createVoiceprintEngine(options: VoiceprintEngineOptions): Voicep
           `the clock returned ${issuedAt * 1000}, not a usable time`,
         );
       }
-      const credential = encodeCredential(key, { modelHash, issuedAt, vector: voiceprint.vector });
-      return { credential, authenticity: hear(voiceprint) };
+      const credential = encodeCredential(key, {
+        modelHash,
+        issuedAt,
+        vector: voiceprint.vector,
+        replayPrint: replayPrintOf(voiceprint),
+      });
+      return { credential, authenticity: AUTHENTICITY_MAX };
     },
     verify(credential, voiceprint) {
       const content = open(credential);
       checkVoiceprint(voiceprint);
-      return { score: speakerScore(content.vector, voiceprint.vector), authenticity: hear(voiceprint) };
+      return {
+        score: speakerScore(content.vector, voiceprint.vector),
+        authenticity: authenticityOf(content, voiceprint),
+      };
     },
-    assess(voiceprint) {
+    assess(credential, voiceprint) {
+      const content = open(credential);
       checkVoiceprint(voiceprint);
-      return { authenticity: authenticityOf(voiceprint).authenticity };
+      return { authenticity: authenticityOf(content, voiceprint) };
     },
     readCredential(credential) {
       const { formatVersion, featureVersion, modelHash: hash, issuedAt } = open(credential);
       return { formatVersion, featureVersion, modelHash: hash, issuedAt: issuedAt * 1000 };
-    },
-    forgetAudio: () => memory.clear(),
-    get rememberedFingerprints() {
-      return memory.size;
     },
   };
 }

@@ -5,7 +5,6 @@
 export {
   createVoiceprintEngine,
   DEFAULT_AUTHENTICITY_THRESHOLD,
-  DEFAULT_REPLAY_MEMORY,
   DEFAULT_VERIFICATION_THRESHOLD,
   registrationOutcome,
   verificationOutcome,

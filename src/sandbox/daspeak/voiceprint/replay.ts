@@ -1,28 +1,55 @@
 /**
- * Replay detection: a bounded memory of the fingerprints of speech the engine has already heard.
+ * Replay detection against ONE credential: its registration audio, played back to verify it, is a
+ * spoof. The credential carries a replay print, a sample of the fingerprints of its registration
+ * speech (credential.ts); verification compares the new audio's fingerprints with that print only.
+ * Nothing is remembered between sessions, so the same voice can register on any number of calls,
+ * any emulator instance judges a credential the same way, and a load test gives real outcomes.
  *
  * A fingerprint is the 32-bit pattern of band-energy changes of one 5 ms hop (analyser.ts). Played
  * again, the same audio gives the same patterns at the same distances from each other, whatever the
  * chunking and however much silence precedes it; only where the stream starts moves, which shifts every
- * position by one constant. So a replay shows up as many fingerprints that match remembered ones at ONE
- * consistent offset (the idea behind landmark audio fingerprinting); fresh speech, even the same person
- * saying the same words, matches at most a few, scattered over many offsets.
+ * position by one constant. So a replay shows up as many print entries found at ONE consistent offset
+ * (the idea behind landmark audio fingerprinting); fresh speech, even the same person saying the same
+ * words, matches at most a few, scattered over many offsets.
  *
- * When the replay is shifted by a fraction of a hop, a hop falls between two remembered ones and its
- * bits are a mix of both, so fewer match exactly; neighbouring offsets are therefore counted together.
+ * When the replay is shifted by a fraction of a hop, a hop falls between two printed ones and its bits
+ * are a mix of both, so fewer match exactly; neighbouring offsets are therefore counted together.
  */
 
-/**
- * A lookup looks at the most recent occurrences of a fingerprint only: one that turns up in many
- * utterances says little about where a query came from, and this bounds the work per lookup.
- */
-const MAX_OCCURRENCES = 64;
+/** Print entries kept in a credential: enough for a stable fraction, small enough for a credential. */
+export const REPLAY_PRINT_SIZE = 160;
 
 /** The replay-relevant part of a voiceprint. */
 export interface FingerprintSequence {
   fingerprints: Uint32Array;
   positions: Uint32Array;
   weakBits: Uint32Array;
+}
+
+/** A sample of a registration's fingerprints, positions relative to the first (in 5 ms hops). */
+export interface ReplayPrint {
+  fingerprints: Uint32Array;
+  positions: Uint32Array;
+}
+
+export const EMPTY_REPLAY_PRINT: ReplayPrint = {
+  fingerprints: new Uint32Array(0),
+  positions: new Uint32Array(0),
+};
+
+/** Evenly spaced entries of the speech's fingerprints (all of them when there are few). */
+export function replayPrintOf(speech: FingerprintSequence, size: number = REPLAY_PRINT_SIZE): ReplayPrint {
+  const n = speech.fingerprints.length;
+  const count = Math.min(n, size);
+  const fingerprints = new Uint32Array(count);
+  const positions = new Uint32Array(count);
+  const first = count > 0 ? speech.positions[0]! : 0;
+  for (let k = 0; k < count; k++) {
+    const i = Math.floor((k * n) / count);
+    fingerprints[k] = speech.fingerprints[i]!;
+    positions[k] = speech.positions[i]! - first;
+  }
+  return { fingerprints, positions };
 }
 
 /** The fingerprint and every variant with some of its weak bits flipped. */
@@ -36,102 +63,40 @@ function probes(fingerprint: number, weakBits: number): number[] {
   return out;
 }
 
-interface Utterance {
-  serial: number;
-  fingerprints: Uint32Array;
-}
-
-interface Occurrence {
-  serial: number;
-  position: number;
-}
-
-export class ReplayMemory {
-  /** Most fingerprints held; the oldest utterances are forgotten first. 0 remembers nothing. */
-  readonly capacity: number;
-  private readonly utterances: Utterance[] = [];
-  private readonly index = new Map<number, Occurrence[]>();
-  private held = 0;
-  private nextSerial = 0;
-
-  constructor(capacity: number) {
-    this.capacity = capacity;
+/**
+ * The largest share (0..1) of the print's entries found in `query` at one consistent offset: near 1
+ * for the registration audio played again, near 0 for any other take.
+ */
+export function matchedFraction(print: ReplayPrint, query: FingerprintSequence): number {
+  const m = print.fingerprints.length;
+  if (m === 0 || query.fingerprints.length === 0) return 0;
+  const where = new Map<number, number[]>();
+  for (let j = 0; j < m; j++) {
+    const fp = print.fingerprints[j]!;
+    const list = where.get(fp);
+    if (list) list.push(j);
+    else where.set(fp, [j]);
   }
-
-  /** Fingerprints currently remembered. */
-  get size(): number {
-    return this.held;
-  }
-
-  /**
-   * The largest share (0..1) of `fingerprints` found, at one consistent offset, in a single remembered
-   * utterance.
-   */
-  matchedFraction(query: FingerprintSequence): number {
-    const { fingerprints, positions, weakBits } = query;
-    if (fingerprints.length === 0 || this.held === 0) return 0;
-    // Votes per (utterance, offset); each query hop votes at most once for a pair.
-    const votes = new Map<string, number>();
-    const voted = new Set<string>();
-    for (let i = 0; i < fingerprints.length; i++) {
-      voted.clear();
-      for (const probe of probes(fingerprints[i]!, weakBits[i]!)) {
-        const occurrences = this.index.get(probe);
-        if (!occurrences) continue;
-        for (let o = Math.max(0, occurrences.length - MAX_OCCURRENCES); o < occurrences.length; o++) {
-          const { serial, position } = occurrences[o]!;
-          const key = `${serial}:${position - positions[i]!}`;
-          if (voted.has(key)) continue;
-          voted.add(key);
-          votes.set(key, (votes.get(key) ?? 0) + 1);
-        }
+  // For each offset (query position - print position), the print entries found there.
+  const found = new Map<number, Set<number>>();
+  for (let i = 0; i < query.fingerprints.length; i++) {
+    for (const probe of probes(query.fingerprints[i]!, query.weakBits[i]!)) {
+      const entries = where.get(probe);
+      if (!entries) continue;
+      for (const j of entries) {
+        const offset = query.positions[i]! - print.positions[j]!;
+        let set = found.get(offset);
+        if (!set) found.set(offset, (set = new Set()));
+        set.add(j);
       }
     }
-    let best = 0;
-    for (const [key, count] of votes) {
-      const [serial, offset] = key.split(':').map(Number) as [number, number];
-      const around =
-        count + (votes.get(`${serial}:${offset - 1}`) ?? 0) + (votes.get(`${serial}:${offset + 1}`) ?? 0);
-      if (around > best) best = around;
-    }
-    return Math.min(1, best / fingerprints.length);
   }
-
-  /** Adds an utterance, forgetting the oldest ones when the memory is full. */
-  remember(utterance: FingerprintSequence): void {
-    const { fingerprints, positions } = utterance;
-    if (this.capacity === 0 || fingerprints.length === 0) return;
-    const kept = Math.min(fingerprints.length, this.capacity);
-    const serial = this.nextSerial++;
-    const stored: Utterance = { serial, fingerprints: fingerprints.slice(0, kept) };
-    for (let i = 0; i < kept; i++) {
-      const fingerprint = fingerprints[i]!;
-      const occurrence = { serial, position: positions[i]! };
-      const list = this.index.get(fingerprint);
-      if (list) list.push(occurrence);
-      else this.index.set(fingerprint, [occurrence]);
-    }
-    this.utterances.push(stored);
-    this.held += kept;
-    while (this.held > this.capacity) this.forgetOldest();
+  let best = 0;
+  for (const [offset, entries] of found) {
+    const around = new Set(entries);
+    for (const j of found.get(offset - 1) ?? []) around.add(j);
+    for (const j of found.get(offset + 1) ?? []) around.add(j);
+    if (around.size > best) best = around.size;
   }
-
-  clear(): void {
-    this.utterances.length = 0;
-    this.index.clear();
-    this.held = 0;
-  }
-
-  private forgetOldest(): void {
-    const oldest = this.utterances.shift();
-    if (!oldest) return;
-    for (const fingerprint of new Set(oldest.fingerprints)) {
-      const list = this.index.get(fingerprint);
-      if (!list) continue;
-      const rest = list.filter((o) => o.serial !== oldest.serial);
-      if (rest.length > 0) this.index.set(fingerprint, rest);
-      else this.index.delete(fingerprint);
-    }
-    this.held -= oldest.fingerprints.length;
-  }
+  return Math.min(1, best / m);
 }

@@ -23,7 +23,7 @@ let probe: Voiceprint;
 let credential: string;
 
 beforeAll(() => {
-  engine = testEngine({ replayMemory: 0 });
+  engine = testEngine();
   registration = voiceprintOfSamples(engine, voice('bruno-register').samples);
   probe = voiceprintOfSamples(engine, voice('bruno-verify-1').samples);
   credential = engine.register(registration).credential;
@@ -54,7 +54,7 @@ describe('sandbox credentials', () => {
     expect(credential).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(bytesOf(credential).subarray(0, 4).toString('ascii')).toBe('DPSB');
     expect(engine.readCredential(credential)).toEqual({
-      formatVersion: 1,
+      formatVersion: 2,
       featureVersion: 1,
       modelHash: MODEL_HASH,
       issuedAt: Math.floor(NOW / 1000) * 1000,
@@ -111,7 +111,7 @@ describe('sandbox credentials', () => {
 
   it('rejects an authentic credential of a layout it does not read', () => {
     const body = Buffer.from(bytesOf(credential).subarray(0, -32));
-    body[4] = 2; // format version
+    body[4] = 3; // format version
     const mac = createHmac('sha256', CREDENTIAL_KEY).update(body).digest();
     expectRejected(base64(Buffer.concat([body, mac])), 'voiceprint.credential_version_unsupported');
   });
@@ -134,10 +134,24 @@ describe('sandbox credentials', () => {
     }
   });
 
-  it('leaves the replay memory untouched when the credential is refused', () => {
-    const remembering = testEngine();
-    expect(() => remembering.verify('garbage', probe)).toThrow(KitError);
-    expect(remembering.rememberedFingerprints).toBe(0);
+  it('refuses a bad credential before judging the audio', () => {
+    expect(() => engine.verify('garbage', probe)).toThrow(KitError);
+    expectRejected('garbage', 'voiceprint.credential_malformed');
+  });
+
+  it('still reads a format 1 credential (no replay print: nothing is a replay of it)', () => {
+    // Format 1 is format 2 without the print: cut the print, set the version, sign again.
+    const bytes = bytesOf(credential);
+    const hashLength = bytes.readUInt8(6);
+    const vectorAt = 7 + hashLength + 4;
+    const n = bytes.readUInt8(vectorAt);
+    const body = Buffer.from(bytes.subarray(0, vectorAt + 5 + 2 * n));
+    body[4] = 1;
+    const v1 = base64(Buffer.concat([body, createHmac('sha256', CREDENTIAL_KEY).update(body).digest()]));
+    expect(engine.readCredential(v1).formatVersion).toBe(1);
+    expect(engine.verify(v1, probe).score).toBeCloseTo(engine.verify(credential, probe).score, 10);
+    expect(engine.verify(v1, registration).authenticity).toBeGreaterThan(0.95);
+    expect(engine.verify(credential, registration).authenticity).toBeLessThan(0.1);
   });
 
   it('classifies only credential errors as credential errors', () => {
@@ -156,8 +170,6 @@ describe('engine options and voiceprints', () => {
     expectKitError(() => testEngine({ modelHash: 'x'.repeat(256) }), 'voiceprint.options_invalid');
     expectKitError(() => testEngine({ credentialKey: 'short' }), 'voiceprint.options_invalid');
     expectKitError(() => testEngine({ credentialKey: new Uint8Array(8) }), 'voiceprint.options_invalid');
-    expectKitError(() => testEngine({ replayMemory: -1 }), 'voiceprint.options_invalid');
-    expectKitError(() => testEngine({ replayMemory: 1.5 }), 'voiceprint.options_invalid');
     expect(testEngine({ credentialKey: new Uint8Array(32).fill(7) }).modelHash).toBe(MODEL_HASH);
     expectKitError(
       () => testEngine({ now: () => -5000 }).register(registration),
@@ -172,11 +184,11 @@ describe('engine options and voiceprints', () => {
     const notFinite = new Float64Array(registration.vector);
     notFinite[0] = Number.NaN;
     expectKitError(
-      () => engine.assess({ ...registration, vector: notFinite }),
+      () => engine.assess(credential, { ...registration, vector: notFinite }),
       'voiceprint.voiceprint_invalid',
     );
     expectKitError(
-      () => engine.assess({ ...registration, featureVersion: 99 }),
+      () => engine.assess(credential, { ...registration, featureVersion: 99 }),
       'voiceprint.voiceprint_invalid',
     );
   });

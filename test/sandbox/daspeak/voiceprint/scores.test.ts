@@ -31,7 +31,7 @@ const credentials = new Map<string, string>();
 
 beforeAll(() => {
   // No replay memory: the same probe is verified against every credential here.
-  engine = testEngine({ replayMemory: 0 });
+  engine = testEngine();
   for (const name of RECORDINGS) {
     const samples = name.startsWith('call-')
       ? callChannel(name === 'call-external' ? 'external' : 'internal').samples
@@ -78,7 +78,7 @@ describe('verification scores on the fixture voices', () => {
     const probe = voiceprints.get('chen-verify-2')!;
     const first = engine.verify(credential, probe);
     expect(engine.verify(credential, probe)).toEqual(first);
-    expect(testEngine({ replayMemory: 0 }).verify(credential, probe)).toEqual(first);
+    expect(testEngine().verify(credential, probe)).toEqual(first);
   });
 
   it('verifies the caller of the Audiohook call (external channel) and not the agent (internal)', () => {
