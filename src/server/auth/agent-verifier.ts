@@ -36,6 +36,8 @@ export interface AgentVerifier {
    * `tokenHash` spares hashing again when the caller has it already.
    */
   cached(token: string, tokenHash?: string): Agent | undefined;
+  /** Whether a check of this token is already being asked of Genesys (a new one would only join it). */
+  checking(token: string): boolean;
 }
 
 type Verdict = { ok: true; agent: Agent } | { ok: false; error: ApiError };
@@ -108,6 +110,7 @@ export function createAgentVerifier(options: AgentVerifierOptions): AgentVerifie
   }
 
   return {
+    checking: (token) => inFlight.has(hashToken(token)),
     cached(token, tokenHash = hashToken(token)) {
       const hit = cache.get(tokenHash);
       if (!hit?.verdict.ok || hit.until <= options.clock.now()) return undefined;

@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import { stateOf } from '../locals.js';
 import type { RateLimiters } from '../rate-limit.js';
 import type { AgentVerifier } from './agent-verifier.js';
-import { underFailureBudget } from './failures.js';
+import { agentUnderBudget } from './failures.js';
 
 /** RFC 6750 b64token; Genesys tokens fit it. Anything else is not worth a call to Genesys. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,4096}=*) *$/i;
@@ -44,19 +44,14 @@ export function requireAgent(
     state.actor = { type: 'agent', id: 'unauthenticated' };
     const header = req.headers.authorization;
     const token = bearerToken(header);
-    const agent =
-      (token !== undefined ? verifier.cached(token) : undefined) ??
-      (await underFailureBudget(limits, clientAddress(req, trustProxy), () => {
-        if (header === undefined || header.trim() === '') {
-          res.setHeader('WWW-Authenticate', 'Bearer');
-          throw missingToken();
-        }
-        if (token === undefined) {
-          res.setHeader('WWW-Authenticate', 'Bearer error="invalid_request"');
-          throw malformedToken();
-        }
-        return verifier.verify(token);
-      }));
+    const agent = await agentUnderBudget(verifier, limits, clientAddress(req, trustProxy), token, () => {
+      if (header === undefined || header.trim() === '') {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        throw missingToken();
+      }
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_request"');
+      throw malformedToken();
+    });
     state.agent = agent;
     state.agentToken = token;
     state.actor = { type: 'agent', id: agent.userId };

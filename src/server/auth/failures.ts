@@ -1,3 +1,4 @@
+import type { Agent, AgentVerifier } from './agent-verifier.js';
 import type { RateLimiters } from '../rate-limit.js';
 
 /**
@@ -16,4 +17,34 @@ export async function underFailureBudget<T>(
   const result = await check();
   await limits.refundFailure(address);
   return result;
+}
+
+/**
+ * The agent a bearer token belongs to, under the failure budget of the client address: a positive
+ * verdict in the cache passes at once; a token already being checked joins that check (one
+ * reservation per token, not per request), and counts as a failure only if it is refused; anything
+ * else — `invalid()` for no usable token, a token not seen yet, one Genesys refused — is checked
+ * under the budget.
+ */
+export async function agentUnderBudget(
+  verifier: Pick<AgentVerifier, 'cached' | 'checking' | 'verify'>,
+  limits: Pick<RateLimiters, 'reserveFailure' | 'refundFailure'>,
+  address: string,
+  token: string | undefined,
+  invalid: () => never,
+): Promise<Agent> {
+  if (token !== undefined) {
+    const known = verifier.cached(token);
+    if (known) return known;
+    if (verifier.checking(token)) {
+      try {
+        return await verifier.verify(token);
+      } catch (err) {
+        throw (await limits.reserveFailure(address)) ?? err;
+      }
+    }
+  }
+  return underFailureBudget(limits, address, () =>
+    token === undefined ? invalid() : verifier.verify(token),
+  );
 }

@@ -2,7 +2,7 @@ import type { Operation } from '../../daspeak/index.js';
 import { bearerToken } from '../auth/agent.js';
 import type { Agent, AgentVerifier } from '../auth/agent-verifier.js';
 import { checkAgentActive, customerE164, missingConversation } from '../auth/caller.js';
-import { underFailureBudget } from '../auth/failures.js';
+import { agentUnderBudget } from '../auth/failures.js';
 import { ApiError } from '../errors.js';
 import type { RouteContext } from '../routes/context.js';
 import { CONVERSATION_ID } from '../schemas.js';
@@ -50,21 +50,16 @@ export async function authorizeRelay(
   const token = typeof fields.token === 'string' ? bearerToken(`Bearer ${fields.token}`) : undefined;
   // As for the HTTP routes: a token whose positive verdict is cached passes at once; anything else
   // is checked under the client address's failure budget (a flood of bad tokens costs nothing).
-  const agent =
-    (token !== undefined ? verifier.cached(token) : undefined) ??
-    (await underFailureBudget(ctx.limits, address, () => {
-      if (fields.token === undefined || fields.token === '') {
-        throw new ApiError(
-          401,
-          'auth.missing_token',
-          "send the agent's Genesys Cloud token in the Socket.IO auth payload: { token, conversationId }",
-        );
-      }
-      if (token === undefined) {
-        throw new ApiError(401, 'auth.malformed_token', 'auth.token must be a Genesys Cloud access token');
-      }
-      return verifier.verify(token);
-    }));
+  const agent = await agentUnderBudget(verifier, ctx.limits, address, token, () => {
+    if (fields.token === undefined || fields.token === '') {
+      throw new ApiError(
+        401,
+        'auth.missing_token',
+        "send the agent's Genesys Cloud token in the Socket.IO auth payload: { token, conversationId }",
+      );
+    }
+    throw new ApiError(401, 'auth.malformed_token', 'auth.token must be a Genesys Cloud access token');
+  });
   onAgent(agent);
   if (fields.conversationId === undefined || fields.conversationId === '') throw missingConversation();
   if (typeof fields.conversationId !== 'string' || !CONVERSATION_ID.test(fields.conversationId)) {
