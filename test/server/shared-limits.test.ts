@@ -5,8 +5,13 @@
  * relay in front of it lets a test take it away.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/cli.js';
+import { testConfigObject } from './helpers/config.js';
 import { codeOf, request } from './helpers/http.js';
 import { startEnv, type TestEnv } from './helpers/env.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
@@ -80,7 +85,7 @@ describe('rate limits across instances', () => {
     });
     const agents = await Promise.all([env.onCall(), env.onCall('agent2@sandbox.example')]);
     const answers = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => request(urls[i % 3]!, 'GET', '/token', agents[i % 2]!)),
+      Array.from({ length: 60 }, (_, i) => request(urls[i % 3]!, 'GET', '/token', agents[i % 2])),
     );
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
     expect(env.tokens.requests()).toBe(3);
@@ -121,11 +126,6 @@ describe('rate limits across instances', () => {
   it('serve refuses to start when the configured Redis cannot be reached (built CLI, exit 1, one line and a hint)', async () => {
     const env = await startEnv('sqlite');
     closers.push(() => env.close());
-    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { stringify } = await import('yaml');
-    const { testConfigObject } = await import('./helpers/config.js');
     const dir = mkdtempSync(join(tmpdir(), 'daspeak-redis-'));
     closers.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
     const file = join(dir, 'daspeak-genesys.yaml');
