@@ -1,4 +1,3 @@
-import { createClient } from 'redis';
 import { KitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RedisCommand } from './rate-limit.js';
@@ -26,6 +25,8 @@ export function describeRedisUrl(url: string): string {
  */
 export async function connectRedis(url: string, logger: Logger, timeoutMs = 5_000): Promise<RedisConnection> {
   const where = describeRedisUrl(url);
+  // Loaded only when a Redis is configured: every CLI command imports the server module.
+  const { createClient } = await import('redis');
   let lastError = '';
   let connected = false;
   const client = createClient({

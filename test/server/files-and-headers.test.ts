@@ -190,6 +190,7 @@ describe('security headers for a Genesys Cloud region', () => {
       genesysUrl: 'http://127.0.0.1:9',
       tokenUrl: 'http://127.0.0.1:9/token',
       databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`,
+      genesysClientSecret: 'a-real-org-client-secret-0123456789',
       backend: { publicUrl: 'https://vb.example.com/', allowedOrigins: ['https://crm.example.com'] },
     });
     const config = {
