@@ -4,14 +4,26 @@
  * never edited: a change to the schema is a new version.
  */
 import { KitError } from '../errors.js';
+import type { KeyRing } from './envelope.js';
 import { StoreErrorCode } from './errors.js';
-import type { SqlDriver } from './sql.js';
+import { keyCallerHashes } from './migrate-caller-keys.js';
+import type { SqlDriver, SqlTx } from './sql.js';
+
+/** What a migration's code step gets besides the transaction. */
+export interface MigrationContext {
+  kind: 'sqlite' | 'postgres';
+  /** The configured keys (migration 3 keys every caller hash under the current one). */
+  keys: KeyRing;
+  now: number;
+}
 
 export interface Migration {
   version: number;
   name: string;
   sqlite: readonly string[];
   postgres: readonly string[];
+  /** Runs after the statements, in the same transaction, for what SQL alone cannot do. */
+  run?: (tx: SqlTx, context: MigrationContext) => Promise<void>;
 }
 
 const MIGRATIONS_TABLE = {
@@ -154,6 +166,13 @@ export const MIGRATIONS: readonly Migration[] = [
          add column refused_wording_version text`,
     ],
   },
+  {
+    version: 3,
+    name: 'caller hashes keyed with HMAC; callers table',
+    sqlite: [],
+    postgres: [],
+    run: keyCallerHashes,
+  },
 ];
 
 export interface MigrateResult {
@@ -167,6 +186,7 @@ export async function migrate(
   driver: SqlDriver,
   now: () => number,
   migrations: readonly Migration[] = MIGRATIONS,
+  keys?: KeyRing,
 ): Promise<MigrateResult> {
   return driver.transaction(async (tx) => {
     await driver.lockMigrations(tx);
@@ -186,6 +206,10 @@ export async function migrate(
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(m.version)) continue;
       for (const statement of m[driver.kind]) await tx.run(statement);
+      if (m.run) {
+        if (!keys) throw new Error(`migration ${m.version} needs the key ring`);
+        await m.run(tx, { kind: driver.kind, keys, now: now() });
+      }
       await tx.run('insert into schema_migrations (version, name, applied_at) values (?, ?, ?)', [
         m.version,
         m.name,

@@ -146,7 +146,10 @@ export interface AuditEntry {
   at: Date;
   actor: Actor;
   conversationId: string | null;
-  /** SHA-256 hex of the E.164 caller number (aniHash), or null when the action names no caller. */
+  /**
+   * The caller's keyed hash (HMAC of the number's SHA-256 under a configured key; see docs/store.md),
+   * or null when the action names no caller. After a key rotation a caller's rows carry its new hash.
+   */
   aniHash: string | null;
   action: AuditAction;
   outcome: AuditOutcome;
@@ -155,8 +158,9 @@ export interface AuditEntry {
 }
 
 export interface AuditQuery {
-  /** A caller number in any accepted form; matched by its hash. */
+  /** A caller number in any accepted form; matched by its keyed hash under every configured key. */
   ani?: string;
+  /** A keyed hash as AuditEntry.aniHash gives it. */
   aniHash?: string;
   conversationId?: string;
   actorType?: ActorType;
@@ -198,6 +202,11 @@ export interface PurgeResult {
   credentials: number;
   /** Audit rows deleted because they were older than retention.auditDays. */
   audit: number;
+  /**
+   * Callers forgotten (their sealed number deleted) because nothing of them was left: no credential,
+   * no consent record and no audit row, and first seen before the audit retention.
+   */
+  callers: number;
 }
 
 export interface RotateOptions {
@@ -208,17 +217,35 @@ export interface RotateOptions {
 }
 
 export interface RotateResult {
-  /** Id of the key every row is now encrypted under (the first configured key). */
+  /** Id of the key everything is now under (the first configured key). */
   keyId: string;
-  /** Rows re-encrypted by this run. */
+  /** Credentials re-encrypted by this run. */
   rotated: number;
-  /** Rows already under the current key. */
+  /** Credentials already encrypted under the current key before this run. */
   alreadyCurrent: number;
-  /** Rows left as they are because they do not decrypt (store.corrupt). */
+  /** Credentials left as they are because they do not decrypt (store.corrupt). */
   corrupt: number;
-  /** Rows left as they are because their key is not configured (store.unknown_key). */
+  /** Credentials left as they are because their key is not configured (store.unknown_key). */
   unknownKey: number;
-  /** Rows still under another key after this run (corrupt, unknown key, or not reached). */
+  /** Callers (and with each, its credential, consent and audit rows) moved to the current key's hash. */
+  callers: {
+    rekeyed: number;
+    alreadyCurrent: number;
+    /** Callers whose sealed number does not open; left as they are. */
+    corrupt: number;
+    /** Callers under a key that is not configured; left as they are. */
+    unknownKey: number;
+    /** Callers that also have a row under the current key already (see docs/store.md); left as they are. */
+    conflicts: number;
+    /** Callers still under another key after this run. */
+    remaining: number;
+  };
+  /** Rows under an older key's hash that no caller row accounts for, so they cannot be re-keyed. */
+  unlinked: number;
+  /**
+   * Everything that still depends on an older key after this run: credentials under another key,
+   * callers under another key, and unlinked rows. Older keys can go from the config only at 0.
+   */
   remaining: number;
 }
 
@@ -260,7 +287,10 @@ export interface CredentialStore {
 
   /** Deletes credentials unused for longer than retention.credentialDays and audit rows older than retention.auditDays. */
   purge(now?: Date): Promise<PurgeResult>;
-  /** Re-encrypts every row under the first configured key, in batches; safe to interrupt and run again. */
+  /**
+   * Moves every caller hash and re-encrypts every credential to the first configured key, in
+   * batches; safe to interrupt and run again.
+   */
   rotate(options?: RotateOptions): Promise<RotateResult>;
 
   /** Resolves when the database answers; throws store.unavailable otherwise. */

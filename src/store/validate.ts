@@ -51,7 +51,7 @@ export function checkConversationId(value: unknown): string {
 
 export function checkAniHash(value: unknown): string {
   if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) {
-    throw storeInvalid('an ANI hash is 64 lower-case hex digits (SHA-256 of the E.164 number)');
+    throw storeInvalid('an ANI hash is 64 lower-case hex digits (the keyed hash an audit entry gives)');
   }
   return value;
 }

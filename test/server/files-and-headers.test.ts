@@ -63,6 +63,7 @@ describe('widget files, security headers, health and metrics', () => {
       genesysBaseUrl: env.genesys.url,
       genesysAppsOrigin: new URL(env.genesys.url).origin,
       genesysClientId: 'widget-client-id',
+      redirectUri: 'http://127.0.0.1:18080/auth-popup.html',
       widgetName: 'Voice Biometrics',
       signalling: 'direct',
       relay: null,
@@ -127,7 +128,7 @@ describe('widget files, security headers, health and metrics', () => {
       genesysOrigin,
     ]);
     expect(answer.headers.get('x-frame-options')).toBeNull();
-    expect(answer.headers.get('cross-origin-opener-policy')).toBe('same-origin-allow-popups');
+    expect(answer.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
   });
 

@@ -4,8 +4,8 @@
  * tests because the audit actions are the store's; the helpers are the server suites'.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { aniHash } from '../../src/identity/index.js';
-import { API_KEY_1 } from '../server/helpers/config.js';
+import { API_KEY_1, ENCRYPTION_KEY } from '../server/helpers/config.js';
+import { callerHash } from './harness.js';
 import { describeEachDatabase } from '../server/helpers/databases.js';
 import { startEnv, type TestEnv } from '../server/helpers/env.js';
 import { adminToken } from '../server/helpers/genesys.js';
@@ -71,9 +71,9 @@ describeEachDatabase('refusals of tokens and consent reads in the audit log', (k
 
     const rows = await denied('consent.read');
     expect(rows.map((r) => [r.detail, r.actor.type, r.aniHash])).toEqual([
-      ['auth.invalid_api_key', 'ivr', aniHash(ani)],
-      ['ani.mismatch', 'agent', aniHash(ani)],
-      ['auth.missing_token', 'agent', aniHash(ani)],
+      ['auth.invalid_api_key', 'ivr', callerHash(ani, ENCRYPTION_KEY)],
+      ['ani.mismatch', 'agent', callerHash(ani, ENCRYPTION_KEY)],
+      ['auth.missing_token', 'agent', callerHash(ani, ENCRYPTION_KEY)],
     ]);
     expect(rows[1]).toMatchObject({ conversationId, actor: { id: env.genesys.agents[0]!.id } });
     expect(rows[2]).toMatchObject({

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { KeyRing, migrate, parseDatabaseUrl } from '../../src/store/index.js';
+import { KeyRing, MIGRATIONS, migrate, parseDatabaseUrl } from '../../src/store/index.js';
 import { PostgresDriver } from '../../src/store/postgres.js';
 import { SqlCredentialStore } from '../../src/store/sql-store.js';
 import type { SqlDriver, TxOptions } from '../../src/store/sql.js';
@@ -69,9 +69,10 @@ describeEachStore('commit durability', (h) => {
       close: () => real.close(),
     };
     try {
-      await migrate(noting, () => h.clock.now.getTime());
+      const keys = KeyRing.fromConfig([KEY_1]);
+      await migrate(noting, () => h.clock.now.getTime(), MIGRATIONS, keys);
       const store = new SqlCredentialStore(noting, {
-        keys: KeyRing.fromConfig([KEY_1]),
+        keys,
         clock: h.clock.read,
         logger: silentLogger,
         retention: { credentialDays: 30, auditDays: 90 },

@@ -12,14 +12,17 @@ import { RateLimiter } from './http/rate-limit.js';
 import { RequestCounter, type RequestCounts } from './http/request-counter.js';
 import { actionRoutes } from './routes/actions.js';
 import { assetRoutes } from './routes/assets.js';
+import { desktopRoutes } from './routes/desktop.js';
 import {
   adminGrantRoutes,
+  subjectGrantRoutes,
   applyAdminGrant,
   type AdminGrantRequest,
   type AdminGrantResult,
 } from './routes/admin-grants.js';
 import { authorizationRoutes } from './routes/authorization.js';
 import {
+  answerCall,
   callRoutes,
   CallRequestSchema,
   ConversationRequestSchema,
@@ -28,6 +31,7 @@ import {
 } from './routes/calls.js';
 import { conversationRoutes, conversationView } from './routes/conversations.js';
 import { CallManager, type CallReport } from './calls/calls.js';
+import type { VoiceCatalog } from './calls/audio.js';
 import { parseBody } from './body.js';
 import { controlRoutes } from './routes/control.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -65,6 +69,8 @@ export interface GenesysSandboxOptions {
   integrationLimits?: Record<string, number>;
   /** Polls of a started Architect job that still answer `Started` (default 1). */
   flowJobPolls?: number;
+  /** Caller voices for `audio.voice` and the agent desktop's voice picker (the local stack gives the kit's). */
+  voices?: VoiceCatalog;
   /** Lifetime of an authorization code (default 60 s). */
   authorizationCodeSeconds?: number;
   /** How long the login page remembers a signed-in user (default 8 h). */
@@ -109,6 +115,8 @@ export interface GenesysSandbox {
   /** Resolves when the call has ended (all Audiohook sessions finished). */
   waitForCall(callId: string): Promise<CallReport>;
   hangUp(callId: string): Promise<CallReport>;
+  /** Same as `POST /sandbox/calls/{id}/answer`: the agent (id or email) answers a call waiting in its queue. */
+  answerCall(callId: string, agent: string): CallReport;
   /** Same as `POST /sandbox/conversations`: a connected conversation without audio; returns its API view. */
   createConversation(request: {
     ani: string;
@@ -148,8 +156,10 @@ function routeModules(calls: CallManager): RouteModule[] {
   return [
     loginRoutes,
     assetRoutes,
+    desktopRoutes,
     controlRoutes,
     adminGrantRoutes,
+    subjectGrantRoutes,
     identityRoutes,
     oauthClientRoutes,
     authorizationRoutes,
@@ -191,6 +201,7 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     counter: new RequestCounter(),
     settings,
     ...(options.actionExecutor ? { executor: options.actionExecutor } : {}),
+    ...(options.voices ? { voices: options.voices } : {}),
     login: {
       codes: new AuthorizationCodes(clock, options.authorizationCodeSeconds ?? 60),
       sessions: new SignInSessions(clock, options.signInSessionSeconds ?? 8 * 3600),
@@ -244,6 +255,7 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     },
     waitForCall: (id) =>
       calls.wait(id) ?? Promise.reject(new KitError('sandbox.no_such_call', `call ${id} not found`)),
+    answerCall: (id, agent) => answerCall(state, calls, id, agent),
     hangUp: (id) =>
       calls.hangup(id) ?? Promise.reject(new KitError('sandbox.no_such_call', `call ${id} not found`)),
     createConversation: (request) => {

@@ -1,4 +1,5 @@
 import type { KitConfig } from '../../config/index.js';
+import { authPopupUrl } from '../../genesys/resources/names.js';
 
 /** What the widget reads from config.js. Everything here is public: it is served to every browser. */
 export interface WidgetConfig {
@@ -26,8 +27,10 @@ export interface WidgetConfig {
   genesysBaseUrl: string | null;
   /** Origin of the Genesys agent UI that frames the widget. */
   genesysAppsOrigin: string;
-  /** Implicit-grant OAuth client of the widget; null until provisioning created one. */
+  /** The widget's OAuth client (authorization code with PKCE); null until provisioning created one. */
   genesysClientId: string | null;
+  /** The sign-in popup's redirect page, a redirect URI of that client: `${backendUrl}auth-popup.html`. */
+  redirectUri: string;
   widgetName: string;
   /** relay: das-Peak signalling through the backend's Socket.IO relay; direct: the seed's design. */
   signalling: 'relay' | 'direct';
@@ -100,6 +103,7 @@ export function widgetConfig(
     genesysBaseUrl: config.genesys.baseUrl ?? null,
     genesysAppsOrigin: options.genesysAppsOrigin,
     genesysClientId: options.widgetClientId ?? config.widget.clientId ?? null,
+    redirectUri: authPopupUrl(config),
     widgetName: config.widget.name,
     signalling: config.widget.signalling,
     relay: config.widget.signalling === 'relay' ? relayLocation(config.backend.publicUrl) : null,

@@ -38,6 +38,7 @@ export function page(options: { title: string; styles: string[]; scripts?: strin
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${options.title}</title>
+        <link rel="icon" href="data:," />
         ${options.styles.map((href) => html`<link rel="stylesheet" href="${href}" />`)}
         ${(options.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
       </head>
