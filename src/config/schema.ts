@@ -375,6 +375,16 @@ export const BackendSchema = obj(
       description:
         'Reverse proxies (load balancers) in front of the backend whose X-Forwarded-For is believed, for the client address the limits on refusals count. 0 = none: the TCP peer is the client.',
     }),
+    metricsToken: Type.Optional(
+      Type.String({
+        minLength: 24,
+        description:
+          'When set, /metrics answers only requests with Authorization: Bearer <this token> (Prometheus bearer_token); without it /metrics is open and must be kept off the public load balancer.',
+        'x-secret': true,
+        'x-env': 'DASPEAK_METRICS_TOKEN',
+        'x-hint': 'use at least 24 characters, for example: openssl rand -hex 24',
+      }),
+    ),
     rateLimit: obj(
       {
         agentPerMinute: Type.Integer({

@@ -231,6 +231,24 @@ describe('security headers for a Genesys Cloud region', () => {
     expect(config_js.text).toContain('"genesysRegion": "mypurecloud.ie"');
   });
 
+  it('keeps /metrics behind backend.metricsToken when one is set', async () => {
+    const metricsToken = 'metrics-token-0123456789abcdef';
+    const env = await startEnv('sqlite', { backend: { metricsToken } });
+    stops.push(() => env.close());
+    const open = await request(env.base, 'GET', '/metrics');
+    expect(open.status).toBe(401);
+    expect(codeOf(open)).toBe('metrics.unauthorized');
+    expect(open.text).not.toContain('daspeak_backend_');
+    expect(
+      (await request(env.base, 'GET', '/metrics', { token: 'wrong-token-0123456789abcdef' })).status,
+    ).toBe(401);
+    const scraped = await request(env.base, 'GET', '/metrics', { token: metricsToken });
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain('daspeak_backend_http_requests_total');
+    // Probes stay open.
+    expect((await request(env.base, 'GET', '/healthz')).status).toBe(200);
+  });
+
   it('serves the repository’s widget/utils.js by default', async () => {
     const env = await startEnv('sqlite');
     stops.push(() => env.close());
