@@ -13,16 +13,10 @@ import {
   MODEL_HASH,
   testConfig,
 } from './helpers/config.js';
-import { codeOf, request } from './helpers/http.js';
+import { codeOf, importConfigJs, request } from './helpers/http.js';
 import { startEnv, type TestEnv } from './helpers/env.js';
 
 const REPO_UTILS = new URL('../../widget/utils.js', import.meta.url);
-
-/** Evaluates config.js the way a browser would import it. */
-async function importConfigJs(source: string): Promise<Record<string, unknown>> {
-  const url = `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
-  return ((await import(url)) as { default: Record<string, unknown> }).default;
-}
 
 describe('widget files, security headers, health and metrics', () => {
   let env: TestEnv;
