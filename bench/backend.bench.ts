@@ -225,6 +225,9 @@ function benchConfig(genesysUrl: string, tokenUrl: string, databaseUrl: string, 
       apiKeys: [apiKey],
       rateLimit: { agentPerMinute: 10_000_000, apiKeyPerMinute: 10_000_000 },
     },
+    // The routes measured here (GET /token, the widget's credential read) are direct mode's; relay
+    // mode, the default, closes them (403 *.relay_mode).
+    widget: { signalling: 'direct' },
   };
   return parseConfigText(stringify(raw), 'bench.yaml', { env: {} }).config;
 }

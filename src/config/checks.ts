@@ -1,6 +1,30 @@
+import { SANDBOX } from './defaults.js';
 import type { ConfigIssue } from './issues.js';
 import { formatPath } from './issues.js';
-import type { KitConfig } from './schema.js';
+import { expandPath, valueAt } from './paths.js';
+import { secretPaths, type KitConfig } from './schema.js';
+
+/**
+ * The sandboxes' well-known test secrets (src/config/defaults.ts). They protect nothing: writing one
+ * in a sandbox config earns no warning, and a config for a real org that keeps one is an error.
+ */
+export const SANDBOX_SECRETS: ReadonlySet<string> = new Set<string>([
+  SANDBOX.genesys.clientSecret,
+  SANDBOX.daspeak.apiKey,
+  SANDBOX.daspeak.clientSecret,
+  SANDBOX.daspeak.audiohookApiKey,
+  SANDBOX.daspeak.audiohookClientSecret,
+  SANDBOX.backend.apiKey,
+  SANDBOX.backend.encryptionKey,
+]);
+
+/** The openssl line that makes a fresh value for a secret at this path. */
+function freshSecretHint(path: string): string {
+  if (path.startsWith('backend.encryptionKeys')) return 'generate a key with: openssl rand -base64 32';
+  if (path.startsWith('backend.apiKeys')) return 'generate a key with: openssl rand -hex 24';
+  if (path === 'daspeak.audiohook.clientSecret') return 'generate one with: openssl rand -base64 32';
+  return 'use the value issued for your deployment (Genesys admin, Veridas), through ${env:…}';
+}
 
 type Located = ConfigIssue & { segments: (string | number)[] };
 
@@ -96,6 +120,28 @@ export function crossChecks(config: KitConfig): Located[] {
     out.push(
       issue(['backend', 'apiKeys', 1], 'config.duplicate', 'both API keys are the same', 'remove one'),
     );
+  }
+
+  // A real org, or a backend the public reaches over TLS, is no sandbox: the sandboxes' published
+  // test secrets would open it to anyone who has read this repository.
+  const real = g.region !== undefined || /^https:/i.test(config.backend.publicUrl);
+  if (real) {
+    const why = g.region !== undefined ? `genesys.region is ${g.region}` : 'backend.publicUrl is https';
+    for (const pattern of secretPaths()) {
+      for (const segments of expandPath(pattern, config)) {
+        const value = valueAt(config, segments);
+        if (typeof value !== 'string' || !SANDBOX_SECRETS.has(value)) continue;
+        const path = formatPath(segments);
+        out.push(
+          issue(
+            segments,
+            'config.sandbox_secret',
+            `is a published sandbox test secret, and ${why}: a real deployment must not use it`,
+            freshSecretHint(path),
+          ),
+        );
+      }
+    }
   }
 
   const flows = config.flows;

@@ -6,19 +6,8 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node }
 import { KitConfigSchema, schemaAt, secretPaths, type KitConfig } from './schema.js';
 import { ConfigError, didYouMean, formatPath, type ConfigIssue } from './issues.js';
 import { substituteEnv } from './env.js';
-import { crossChecks } from './checks.js';
-import { SANDBOX } from './defaults.js';
-
-/** The sandboxes' well-known test secrets protect nothing, so writing them in a file earns no warning. */
-const SANDBOX_SECRETS = new Set<string>([
-  SANDBOX.genesys.clientSecret,
-  SANDBOX.daspeak.apiKey,
-  SANDBOX.daspeak.clientSecret,
-  SANDBOX.daspeak.audiohookApiKey,
-  SANDBOX.daspeak.audiohookClientSecret,
-  SANDBOX.backend.apiKey,
-  SANDBOX.backend.encryptionKey,
-]);
+import { crossChecks, SANDBOX_SECRETS } from './checks.js';
+import { expandPath, valueAt } from './paths.js';
 
 export const DEFAULT_CONFIG_FILE = 'daspeak-genesys.yaml';
 
@@ -231,12 +220,6 @@ const TYPE_WORDS: Record<string, string> = {
   array: 'a list',
 };
 
-function valueAt(data: unknown, segments: (string | number)[]): unknown {
-  let cursor = data;
-  for (const s of segments) cursor = (cursor as Record<string | number, unknown> | undefined)?.[s];
-  return cursor;
-}
-
 /** Turns ajv errors into one precise issue per path. */
 function ajvIssues(errors: ErrorObject[], data: unknown): LocatedIssue[] {
   const out: LocatedIssue[] = [];
@@ -408,26 +391,4 @@ function literalSecretWarnings(fromEnv: (string | number)[][], data: unknown): L
   return out;
 }
 
-/** `backend.apiKeys[]` → the segment arrays of every element present in `data`. */
-export function expandPath(pattern: string, data: unknown): (string | number)[][] {
-  const parts = pattern.split('.').flatMap((p) => {
-    const m = /^(.*?)((?:\[\])*)$/.exec(p)!;
-    const list: string[] = m[1] ? [m[1]] : [];
-    for (let i = 0; i < m[2]!.length / 2; i++) list.push('[]');
-    return list;
-  });
-  let results: (string | number)[][] = [[]];
-  for (const part of parts) {
-    const next: (string | number)[][] = [];
-    for (const segs of results) {
-      const here = valueAt(data, segs);
-      if (part === '[]') {
-        if (Array.isArray(here)) here.forEach((_, i) => next.push([...segs, i]));
-      } else if (here && typeof here === 'object' && part in here) {
-        next.push([...segs, part]);
-      }
-    }
-    results = next;
-  }
-  return results;
-}
+export { expandPath } from './paths.js';

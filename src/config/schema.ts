@@ -358,8 +358,33 @@ export const BackendSchema = obj(
       minimum: 0,
       maximum: 600,
       default: 60,
-      description: 'How long a checked agent token is trusted before Genesys is asked again.',
+      description:
+        "How long Genesys' verdict on an agent token (its organization and user, or its refusal) is kept. Revocation is caught by the conversation check, whose window is conversationCacheSeconds.",
     }),
+    conversationCacheSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 60,
+      default: 5,
+      description:
+        'How long a passed conversation check (agent connected, caller number) is reused for reads, /token and status. Writes, deletes, consent changes and relay sessions always check live. It bounds how long a revoked token or an agent who left the call can still read (docs/backend.md, revocation windows).',
+    }),
+    trustProxy: Type.Integer({
+      minimum: 0,
+      maximum: 10,
+      default: 0,
+      description:
+        'Reverse proxies (load balancers) in front of the backend whose X-Forwarded-For is believed, for the client address the limits on refusals count. 0 = none: the TCP peer is the client.',
+    }),
+    metricsToken: Type.Optional(
+      Type.String({
+        minLength: 24,
+        description:
+          'When set, /metrics answers only requests with Authorization: Bearer <this token> (Prometheus bearer_token); without it /metrics is open and must be kept off the public load balancer.',
+        'x-secret': true,
+        'x-env': 'DASPEAK_METRICS_TOKEN',
+        'x-hint': 'use at least 24 characters, for example: openssl rand -hex 24',
+      }),
+    ),
     rateLimit: obj(
       {
         agentPerMinute: Type.Integer({
@@ -371,6 +396,28 @@ export const BackendSchema = obj(
           minimum: 1,
           default: 1200,
           description: 'Requests per API key per minute.',
+        }),
+        failuresPerMinute: Type.Integer({
+          minimum: 1,
+          default: 30,
+          description:
+            'Per client address and minute: refused requests plus first checks of an agent token with Genesys. Over it, such requests answer 429 before any call to Genesys and without an audit row.',
+        }),
+        redisUrl: Type.Optional(
+          Type.String({
+            pattern: '^rediss?://.+$',
+            description:
+              'Redis the limits are counted in, so they hold across several backend instances (redis://host:6379/0 or rediss:// for TLS). Without it each instance counts for itself.',
+            'x-secret': true,
+            'x-env': 'DASPEAK_REDIS_URL',
+            'x-hint': 'write redis://host:6379/0 or rediss://user:password@host:6380/0',
+          }),
+        ),
+        redisPrefix: Type.String({
+          default: 'daspeak-genesys:rl:',
+          minLength: 1,
+          maxLength: 64,
+          description: 'Prefix of the Redis keys of the limits (one per deployment sharing a Redis).',
         }),
       },
       { default: {}, description: 'Request limits of the backend.' },

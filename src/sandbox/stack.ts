@@ -120,11 +120,16 @@ async function provisionLocalOrg(
     await run();
   } catch (err) {
     // The engine wraps the kind's error; the role stop carries the roles the admin must grant.
-    let cause: unknown = err;
-    while (isKitError(cause) && cause.code !== 'provision.role_not_held') cause = cause.cause;
-    if (!isKitError(cause)) throw err;
-    const roleIds = (cause.details?.roleIds as string[] | undefined) ?? [];
-    if (roleIds.length === 0) throw err;
+    // The role ids are in `details.roleIds` of the kind's error, or `details.grant.roleId` of the
+    // provisioning's AdminGrantNeeded that wraps it: look along the whole chain.
+    const roleIds = new Set<string>();
+    for (let cause: unknown = err; isKitError(cause); cause = cause.cause) {
+      if (cause.code !== 'provision.role_not_held') continue;
+      for (const id of (cause.details?.roleIds as string[] | undefined) ?? []) roleIds.add(id);
+      const grant = cause.details?.grant as { roleId?: string } | undefined;
+      if (grant?.roleId) roleIds.add(grant.roleId);
+    }
+    if (roleIds.size === 0) throw err;
     for (const roleId of roleIds)
       genesys.grant({ subject: { type: 'client', id: config.genesys.clientId }, roleId });
     await run();

@@ -14,7 +14,7 @@ import { createConversationReader } from './genesys/conversation.js';
 import { fixedOrganization, organizationOfClient } from './genesys/organization.js';
 import { genesysOrigins, type GenesysOrigins } from './genesys/origins.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { createRateLimiters } from './rate-limit.js';
+import { createRateLimiters, type RedisCommand } from './rate-limit.js';
 import { requestLog } from './request-log.js';
 import { agentConsentRoutes } from './routes/agent-consent.js';
 import { agentCredentialRoutes } from './routes/agent-credentials.js';
@@ -52,8 +52,13 @@ export interface AppDeps {
   widgetClientId?: string;
   /** Refuse to store a credential unless the caller's consent is on record (default false). */
   requireConsent?: boolean;
-  /** How long a positive conversation check is reused for one token (default: min(agent cache, 10 s)). */
+  /** How long a positive conversation check is reused for one token (default: backend.conversationCacheSeconds). */
   conversationCacheSeconds?: number;
+  /**
+   * Runs one Redis command (node-redis `sendCommand`): the rate limits are then counted in Redis,
+   * shared by every instance. startServer makes it from backend.rateLimit.redisUrl.
+   */
+  redis?: RedisCommand;
   /** Timeout of each request to Genesys Cloud (default 10 s). */
   genesysTimeoutMs?: number;
 }
@@ -102,7 +107,8 @@ export function createApp(deps: AppDeps): BackendApp {
     timeoutMs,
     onCheck: (source, outcome) => metrics.agentTokenChecks.inc({ source, outcome }),
   });
-  const limits = createRateLimiters(config.backend.rateLimit, metrics);
+  const limits = createRateLimiters(config.backend.rateLimit, metrics, logger, deps.redis);
+  const trustProxy = config.backend.trustProxy;
   const tokens = createTokenSource({
     provider: deps.tokenProvider,
     clock,
@@ -117,13 +123,13 @@ export function createApp(deps: AppDeps): BackendApp {
     metrics,
     logger,
     clock,
-    agentAuth: requireAgent(verifier),
-    apiKeyAuth: requireApiKey(apiKeys),
+    agentAuth: requireAgent(verifier, limits, trustProxy),
+    apiKeyAuth: requireApiKey(apiKeys, limits, trustProxy),
     limits,
     conversations: createConversationReader({
       apiUrl: origins.apiUrl,
       clock,
-      cacheSeconds: deps.conversationCacheSeconds ?? Math.min(config.backend.agentTokenCacheSeconds, 10),
+      cacheSeconds: deps.conversationCacheSeconds ?? config.backend.conversationCacheSeconds,
       timeoutMs,
     }),
     tokens,

@@ -129,6 +129,16 @@ function bodyParserError(err: unknown): ApiError | undefined {
   ) {
     return new ApiError(400, 'request.malformed_url', 'the request path holds a broken percent-encoding');
   }
+  // A body that does not decode as its Content-Encoding says (gzip, deflate, br): body-parser passes
+  // zlib's error on with status 400 and zlib's code (Z_DATA_ERROR, ERR__ERROR_FORMAT_PADDING_1…).
+  const code = (err as { code?: unknown }).code;
+  if (status === 400 && typeof code === 'string' && /^(Z_|ERR_)/.test(code)) {
+    return new ApiError(
+      400,
+      'request.malformed_body',
+      'the request body does not decode as its Content-Encoding says; send it plain or encoded correctly',
+    );
+  }
   return undefined;
 }
 

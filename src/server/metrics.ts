@@ -16,6 +16,7 @@ export interface ServerMetrics {
   agentTokenChecks: Counter<'source' | 'outcome'>;
   rateLimited: Counter<'kind'>;
   relaySessions: Counter<'operation' | 'outcome'>;
+  rateLimitStoreErrors: Counter;
 }
 
 export function createMetrics(): ServerMetrics {
@@ -82,6 +83,11 @@ export function createMetrics(): ServerMetrics {
       name: 'daspeak_backend_relay_sessions_total',
       help: 'Relay connections, by operation and how they ended (the terminal event sent, aborted, or the handshake refusal code).',
       labelNames: ['operation', 'outcome'],
+      registers,
+    }),
+    rateLimitStoreErrors: new Counter({
+      name: 'daspeak_backend_rate_limit_store_errors_total',
+      help: 'Rate-limit counts that failed (Redis unreachable); those requests were let through.',
       registers,
     }),
   };

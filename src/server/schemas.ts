@@ -28,10 +28,17 @@ const CallerId = Type.String({
   description: 'must be the caller number, 1 to 256 characters',
 });
 
+/**
+ * das-Peak credentials are opaque base64 strings; base64url and dotted (JWT-like) forms are let
+ * through too. Anything else (a NUL, spaces, markup) is not one, and is refused before it is stored.
+ */
+export const CREDENTIAL_PATTERN = '^[A-Za-z0-9+/_.-]+={0,2}$';
+
 const Credential = Type.String({
   minLength: 1,
   maxLength: MAX_CREDENTIAL_LENGTH,
-  description: `must be the credential das-Peak returned, 1 to ${MAX_CREDENTIAL_LENGTH} characters`,
+  pattern: CREDENTIAL_PATTERN,
+  description: `must be the credential das-Peak returned: 1 to ${MAX_CREDENTIAL_LENGTH} base64 characters`,
 });
 
 const ModelHash = Type.String({

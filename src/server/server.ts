@@ -11,6 +11,7 @@ import {
   type OpenStoreOptions,
 } from '../store/index.js';
 import { createApp, type AppDeps, type BackendApp } from './app.js';
+import { connectRedis, type RedisConnection } from './redis.js';
 import { systemClock } from './clock.js';
 
 export interface StartServerDeps extends Partial<Omit<AppDeps, 'config'>> {
@@ -65,7 +66,10 @@ export async function startServer(config: KitConfig, deps: StartServerDeps = {})
   const store = deps.store ?? (await openStore(config.backend, { logger, ...deps.storeOptions }));
   let purgeTimer: NodeJS.Timeout | undefined;
   let backend: BackendApp | undefined;
+  let redis: RedisConnection | undefined;
   try {
+    const redisUrl = config.backend.rateLimit.redisUrl;
+    if (deps.redis === undefined && redisUrl !== undefined) redis = await connectRedis(redisUrl, logger);
     if (ownsStore && deps.purge?.atStart) await store.purge();
     const tokenProvider: TokenProvider =
       deps.tokenProvider ??
@@ -76,7 +80,15 @@ export async function startServer(config: KitConfig, deps: StartServerDeps = {})
         clock,
         logger,
       });
-    backend = createApp({ ...deps, config, store, tokenProvider, clock, logger });
+    backend = createApp({
+      ...deps,
+      config,
+      store,
+      tokenProvider,
+      clock,
+      logger,
+      ...(redis ? { redis: redis.command } : {}),
+    });
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, backend.handler);
     server.keepAliveTimeout = 65_000;
     backend.attach(server);
@@ -121,6 +133,7 @@ export async function startServer(config: KitConfig, deps: StartServerDeps = {})
             setTimeout(() => server.closeAllConnections(), 2_000).unref();
           });
           if (ownsStore) await store.close();
+          await redis?.close();
           logger.info({ url }, 'backend stopped');
         })();
         return closing;
@@ -129,6 +142,7 @@ export async function startServer(config: KitConfig, deps: StartServerDeps = {})
   } catch (err) {
     if (purgeTimer) clearInterval(purgeTimer);
     backend?.close();
+    await redis?.close();
     if (ownsStore) await store.close().catch(() => undefined);
     throw err;
   }

@@ -1,3 +1,4 @@
+import { SANDBOX } from '../../src/config/defaults.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -257,6 +258,33 @@ describe('config loader: rules across keys', () => {
     expect(() =>
       parseConfigText(VALID.replace('https://vb.acme.example/', 'http://127.0.0.1:8080/'), 'kit.yaml', {
         env: ENV,
+      }),
+    ).not.toThrow();
+  });
+
+  it('a real region keeping a sandbox secret is an error at each place it appears; a sandbox org may keep them', () => {
+    const issue = onlyIssue(VALID, { ...ENV, DASPEAK_CLIENT_SECRET: SANDBOX.daspeak.clientSecret });
+    expect(issue).toMatchObject({
+      code: 'config.sandbox_secret',
+      path: 'daspeak.auth.clientSecret',
+      message: expect.stringContaining('genesys.region is mypurecloud.ie') as string,
+    });
+    const key = issuesOf(VALID, { ...ENV, DASPEAK_STORE_KEY: SANDBOX.backend.encryptionKey });
+    expect(key.map((i) => [i.code, i.path, i.hint])).toEqual([
+      [
+        'config.sandbox_secret',
+        'backend.encryptionKeys[0].key',
+        'generate a key with: openssl rand -base64 32',
+      ],
+    ]);
+    // The local sandbox (baseUrl on this machine, http public URL) is what those values are for.
+    const sandbox = VALID.replace('  region: mypurecloud.ie', '  baseUrl: http://127.0.0.1:4010').replace(
+      'https://vb.acme.example/',
+      'http://127.0.0.1:8080/',
+    );
+    expect(() =>
+      parseConfigText(sandbox, 'kit.yaml', {
+        env: { ...ENV, DASPEAK_CLIENT_SECRET: SANDBOX.daspeak.clientSecret },
       }),
     ).not.toThrow();
   });

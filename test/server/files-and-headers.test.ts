@@ -13,16 +13,10 @@ import {
   MODEL_HASH,
   testConfig,
 } from './helpers/config.js';
-import { codeOf, request } from './helpers/http.js';
+import { codeOf, importConfigJs, request } from './helpers/http.js';
 import { startEnv, type TestEnv } from './helpers/env.js';
 
 const REPO_UTILS = new URL('../../widget/utils.js', import.meta.url);
-
-/** Evaluates config.js the way a browser would import it. */
-async function importConfigJs(source: string): Promise<Record<string, unknown>> {
-  const url = `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
-  return ((await import(url)) as { default: Record<string, unknown> }).default;
-}
 
 describe('widget files, security headers, health and metrics', () => {
   let env: TestEnv;
@@ -191,6 +185,7 @@ describe('security headers for a Genesys Cloud region', () => {
       genesysUrl: 'http://127.0.0.1:9',
       tokenUrl: 'http://127.0.0.1:9/token',
       databaseUrl: `sqlite:${join(dir, 'db.sqlite')}`,
+      genesysClientSecret: 'a-real-org-client-secret-0123456789',
       backend: { publicUrl: 'https://vb.example.com/', allowedOrigins: ['https://crm.example.com'] },
     });
     const config = {
@@ -228,6 +223,24 @@ describe('security headers for a Genesys Cloud region', () => {
     expect(apps.headers.get('access-control-allow-origin')).toBe('https://apps.mypurecloud.ie');
     const config_js = await request(server.url, 'GET', '/config.js');
     expect(config_js.text).toContain('"genesysRegion": "mypurecloud.ie"');
+  });
+
+  it('keeps /metrics behind backend.metricsToken when one is set', async () => {
+    const metricsToken = 'metrics-token-0123456789abcdef';
+    const env = await startEnv('sqlite', { backend: { metricsToken } });
+    stops.push(() => env.close());
+    const open = await request(env.base, 'GET', '/metrics');
+    expect(open.status).toBe(401);
+    expect(codeOf(open)).toBe('metrics.unauthorized');
+    expect(open.text).not.toContain('daspeak_backend_');
+    expect(
+      (await request(env.base, 'GET', '/metrics', { token: 'wrong-token-0123456789abcdef' })).status,
+    ).toBe(401);
+    const scraped = await request(env.base, 'GET', '/metrics', { token: metricsToken });
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain('daspeak_backend_http_requests_total');
+    // Probes stay open.
+    expect((await request(env.base, 'GET', '/healthz')).status).toBe(200);
   });
 
   it('serves the repository’s widget/utils.js by default', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { API_KEY_1 } from './helpers/config.js';
 import { request, type RequestOptions } from './helpers/http.js';
 import { describeEachDatabase } from './helpers/databases.js';
 import { startEnv, type TestEnv } from './helpers/env.js';
@@ -164,6 +165,58 @@ describeEachDatabase('bad input', (kind) => {
         send('PUT', `/api/v1/consent/${encodeURIComponent(ANI)}`, { json: { wordingVersion: 'v 1; drop' } }),
       400,
       'request.invalid_field',
+    ],
+    [
+      'a credential holding a NUL',
+      () => send('POST', '/database/storeCredential', { form: { id: ANI, credential: '\u0000' } }),
+      400,
+      'request.invalid_field',
+    ],
+    [
+      'a JSON credential that is not base64',
+      () =>
+        send('PUT', `/api/v1/credentials/${encodeURIComponent(ANI)}`, {
+          json: { credential: 'two words<script>' },
+        }),
+      400,
+      'request.invalid_field',
+    ],
+    ...(['gzip', 'deflate', 'br'] as const).map(
+      (encoding) =>
+        [
+          `a body that is not the ${encoding} it says it is`,
+          () =>
+            send('POST', '/database/storeCredential', {
+              raw: `id=${encodeURIComponent(ANI)}&credential=x`,
+              contentType: 'application/x-www-form-urlencoded',
+              headers: { 'Content-Encoding': encoding },
+            }),
+          400,
+          'request.malformed_body',
+        ] as [string, () => Promise<{ status: number; body: unknown }>, number, string],
+    ),
+    [
+      'a Content-Encoding the backend does not know',
+      () =>
+        send('PUT', `/api/v1/credentials/${encodeURIComponent(ANI)}`, {
+          raw: '{"credential":"x"}',
+          contentType: 'application/json',
+          headers: { 'Content-Encoding': 'x-custom' },
+        }),
+      415,
+      'request.unsupported_encoding',
+    ],
+    [
+      'a Content-Encoding on a data-action body',
+      () =>
+        request(env.base, 'PUT', `/api/v1/ivr/consent/${encodeURIComponent(ANI)}`, {
+          apiKey: API_KEY_1,
+          raw: 'not gzip',
+          contentType: 'application/json',
+          headers: { 'Content-Encoding': 'gzip' },
+        }),
+      400,
+      'request.malformed_body',
     ],
     ['an unknown route', () => send('GET', '/database/everything'), 404, 'route.not_found'],
     [

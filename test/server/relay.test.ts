@@ -128,6 +128,15 @@ async function hangUp(callId: string) {
   await fetch(`${org.url}/sandbox/calls/${callId}/hangup`, { method: 'POST' });
 }
 
+/** The run ended with `event` `{call_id, code, message}`, and the backend closed the socket. */
+function expectEnded(run: RelayRun, event: string, conversationId: string, code: string): void {
+  expect(run.last).toEqual({
+    event,
+    payload: { call_id: conversationId, code, message: expect.any(String) as string },
+  });
+  expect(run.disconnected).toBe(true);
+}
+
 const init = (conversationId: string, extra: Record<string, unknown> = {}) => ({
   metadata: { call_id: conversationId },
   ...extra,
@@ -258,15 +267,7 @@ describe('the relay (relay mode, the default)', () => {
     const conversationId = await startConversation(org, nextAni(), AGENT);
     const sockets = daspeak.stats().socketConnections;
     const run = await relay(backend.url, 'verify', { token, conversationId }, init(conversationId));
-    expect(run.last).toEqual({
-      event: 'error-parameters',
-      payload: {
-        call_id: conversationId,
-        code: 'credential.not_found',
-        message: expect.any(String) as string,
-      },
-    });
-    expect(run.disconnected).toBe(true);
+    expectEnded(run, 'error-parameters', conversationId, 'credential.not_found');
     expect(daspeak.stats().socketConnections).toBe(sockets);
   });
 
@@ -447,15 +448,7 @@ describe('the relay with a backend of its own configuration', () => {
     const token = await agentToken(org, widgetClient, AGENT);
     const conversationId = await startConversation(org, nextAni(), AGENT);
     const run = await relay(server.url, 'register', { token, conversationId }, init(conversationId));
-    expect(run.last).toEqual({
-      event: 'error-backend',
-      payload: {
-        call_id: conversationId,
-        code: 'daspeak.unreachable',
-        message: expect.any(String) as string,
-      },
-    });
-    expect(run.disconnected).toBe(true);
+    expectEnded(run, 'error-backend', conversationId, 'daspeak.unreachable');
   });
 
   it('answers error-backend token.unavailable when the das-Peak token endpoint is down', async () => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { SANDBOX } from '../../src/config/defaults.js';
+import { runBin, runCli } from '../helpers/cli.js';
 import { testConfigObject } from './helpers/config.js';
 import { request } from './helpers/http.js';
 import { startTokenServer } from './helpers/token-server.js';
@@ -100,6 +101,50 @@ describe('daspeak-genesys serve', () => {
     const result = await runCli(['serve', '--config', file], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error: cannot listen on 127.0.0.1:${port}`);
+  });
+
+  it('refuses to serve a real region or an https public URL that keeps a sandbox secret (built CLI: exit 1, one line, a hint)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daspeak-serve-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'daspeak-genesys.yaml');
+    const values = testConfigObject({
+      genesysUrl: 'http://127.0.0.1:9',
+      tokenUrl: 'http://127.0.0.1:9/token',
+      databaseUrl: 'sqlite:./backend.db',
+      genesysClientSecret: 'a-real-org-client-secret-0123456789',
+      backend: { apiKeys: [SANDBOX.backend.apiKey] },
+    }) as { genesys: Record<string, unknown> };
+    delete values.genesys.baseUrl;
+    values.genesys.region = 'mypurecloud.ie';
+    writeFileSync(file, stringify(values), { mode: 0o600 });
+
+    for (const command of ['serve', 'validate']) {
+      const result = runBin([command, '--config', file], { cwd: dir });
+      expect(result.code, command).toBe(1);
+      // serve: `error: <file>:<line> <path>: …`; validate lists each issue the same way.
+      const errors = result.stderr.split('\n').filter((l) => l.includes('backend.apiKeys[0]'));
+      expect(errors, result.stderr).toHaveLength(1);
+      expect(errors[0]).toContain(
+        'backend.apiKeys[0]: is a published sandbox test secret, and genesys.region is mypurecloud.ie: a real deployment must not use it',
+      );
+      expect(result.stderr).toContain('openssl rand -hex 24');
+      expect(result.stderr + result.stdout).not.toContain(SANDBOX.backend.apiKey);
+    }
+    expect(existsSync(join(dir, 'backend.db'))).toBe(false);
+
+    // The same secret with an https public URL (and a sandbox org) is refused too.
+    const https = testConfigObject({
+      genesysUrl: 'http://127.0.0.1:9',
+      tokenUrl: 'http://127.0.0.1:9/token',
+      databaseUrl: 'sqlite:./backend.db',
+      backend: { publicUrl: 'https://vb.example.com/' },
+    });
+    writeFileSync(file, stringify(https), { mode: 0o600 });
+    const refused = runBin(['validate', '--config', file], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'genesys.clientSecret: is a published sandbox test secret, and backend.publicUrl is https',
+    );
   });
 
   it('refuses an invalid --port as a usage error', async () => {

@@ -4,16 +4,11 @@
  * relay mode, and the routes relay mode closes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, request } from './helpers/http.js';
+import { codeOf, importConfigJs, request } from './helpers/http.js';
 import { describeEachDatabase } from './helpers/databases.js';
 import { AGENT_2, disconnectConversation } from './helpers/genesys.js';
 import { startEnv, type TestEnv } from './helpers/env.js';
 import { MODEL_HASH } from './helpers/config.js';
-
-async function importConfigJs(text: string): Promise<Record<string, unknown>> {
-  const url = `data:text/javascript;base64,${Buffer.from(text).toString('base64')}`;
-  return ((await import(url)) as { default: Record<string, unknown> }).default;
-}
 
 describeEachDatabase('widget contract, direct mode', (kind) => {
   let env: TestEnv;

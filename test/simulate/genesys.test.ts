@@ -295,9 +295,26 @@ describe('simulate --via-genesys refusals', () => {
 
   it('a config naming a Genesys Cloud region: usage error, nothing is called', async () => {
     const dir = tmp();
-    const values = exampleValues({ sandbox: true }) as { genesys: Record<string, unknown> };
-    delete values.genesys.baseUrl;
-    values.genesys.region = 'mypurecloud.ie';
+    const values = exampleValues({ sandbox: true }) as Record<string, Record<string, unknown>>;
+    delete values.genesys!.baseUrl;
+    values.genesys!.region = 'mypurecloud.ie';
+    // A config for a real org may not keep the sandbox's published secrets (config.sandbox_secret).
+    values.genesys!.clientSecret = 'a-real-org-client-secret-0123456789';
+    values.daspeak = JSON.parse(
+      JSON.stringify(values.daspeak)
+        .replace(SANDBOX.daspeak.apiKey, 'real-rest-api-key-0123456789')
+        .replace(SANDBOX.daspeak.clientSecret, 'real-sio-secret-0123456789')
+        .replace(SANDBOX.daspeak.audiohookApiKey, 'real-audiohook-key-0123')
+        .replace(
+          SANDBOX.daspeak.audiohookClientSecret,
+          Buffer.from('a real audiohook client secret!!').toString('base64'),
+        ),
+    ) as Record<string, unknown>;
+    values.backend = {
+      ...values.backend,
+      apiKeys: ['a-real-backend-api-key-0123456789'],
+      encryptionKeys: [{ id: 'k1', key: Buffer.alloc(32, 7).toString('base64') }],
+    };
     writeFileSync(join(dir, 'daspeak-genesys.yaml'), stringify(values));
     const r = await runCli(['simulate', '--via-genesys', '--voice', 'alice'], { cwd: dir });
     expect(r.code).toBe(2);

@@ -36,6 +36,8 @@ export interface AgentVerifier {
    * `tokenHash` spares hashing again when the caller has it already.
    */
   cached(token: string, tokenHash?: string): Agent | undefined;
+  /** Whether a check of this token is already being asked of Genesys (a new one would only join it). */
+  checking(token: string): boolean;
 }
 
 type Verdict = { ok: true; agent: Agent } | { ok: false; error: ApiError };
@@ -50,8 +52,8 @@ export const invalidToken = () =>
   );
 
 /**
- * Checks agent tokens against the org's Platform API: `GET /api/v2/tokens/me` for the organization
- * and `GET /api/v2/users/me` for the user. Verdicts, refusals included, are cached by token hash
+ * Checks agent tokens against the org's Platform API: `GET /api/v2/tokens/me` for the organization,
+ * then `GET /api/v2/users/me` for the user. Verdicts, refusals included, are cached by token hash
  * for `cacheSeconds`; concurrent checks of one token share one pair of requests.
  */
 export function createAgentVerifier(options: AgentVerifierOptions): AgentVerifier {
@@ -74,13 +76,13 @@ export function createAgentVerifier(options: AgentVerifierOptions): AgentVerifie
 
   async function ask(token: string, tokenHash: string): Promise<Verdict> {
     const what = 'about the agent token';
-    const [info, user] = await Promise.all([
-      genesysRequest(`${options.apiUrl}/api/v2/tokens/me`, { token, timeoutMs, what }),
-      genesysRequest(`${options.apiUrl}/api/v2/users/me`, { token, timeoutMs, what }),
-    ]);
-    if (info.status === 401 || user.status === 401) return { ok: false, error: invalidToken() };
+    // One request after the other: a token Genesys does not know costs one call, not two.
+    const info = await genesysRequest(`${options.apiUrl}/api/v2/tokens/me`, { token, timeoutMs, what });
+    if (info.status === 401) return { ok: false, error: invalidToken() };
     if (info.status < 200 || info.status > 299) throw genesysUnavailable(what);
     const organizationId = expectShape(TokenInfo, info.body, 'tokens/me').organization.id.toLowerCase();
+    const user = await genesysRequest(`${options.apiUrl}/api/v2/users/me`, { token, timeoutMs, what });
+    if (user.status === 401) return { ok: false, error: invalidToken() };
     if (user.status === 400 || user.status === 403 || user.status === 404) {
       return {
         ok: false,
@@ -108,6 +110,7 @@ export function createAgentVerifier(options: AgentVerifierOptions): AgentVerifie
   }
 
   return {
+    checking: (token) => inFlight.has(hashToken(token)),
     cached(token, tokenHash = hashToken(token)) {
       const hit = cache.get(tokenHash);
       if (!hit?.verdict.ok || hit.until <= options.clock.now()) return undefined;

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ApiError } from '../errors.js';
+import { clientAddress } from '../client-address.js';
 import { stateOf } from '../locals.js';
+import type { RateLimiters } from '../rate-limit.js';
 
 /** Header data actions send the key in (the Genesys integration credential fills it). */
 export const API_KEY_HEADER = 'x-api-key';
@@ -41,12 +43,27 @@ export function apiKeyIndex(keys: readonly Buffer[], presented: string | string[
   return index + 1;
 }
 
-/** Requires one of `backend.apiKeys` (two during a rotation) in X-API-Key. */
-export function requireApiKey(keys: readonly Buffer[]): RequestHandler {
-  return (req, res, next) => {
+/**
+ * Requires one of `backend.apiKeys` (two during a rotation) in X-API-Key. A wrong or missing key
+ * uses the client address's failure budget; over it, the answer is 429 and no audit row.
+ */
+export function requireApiKey(
+  keys: readonly Buffer[],
+  limits: Pick<RateLimiters, 'reserveFailure' | 'refundFailure'>,
+  trustProxy: number,
+): RequestHandler {
+  return async (req, res, next) => {
     const state = stateOf(res);
     state.actor = { type: 'ivr', id: 'unauthenticated' };
-    const index = apiKeyIndex(keys, req.headers[API_KEY_HEADER]);
+    const presented = req.headers[API_KEY_HEADER];
+    let index: number;
+    try {
+      index = apiKeyIndex(keys, presented);
+    } catch (err) {
+      // Counted only when refused: a good key costs nothing and never waits on the count.
+      const limited = await limits.reserveFailure(clientAddress(req, trustProxy));
+      throw limited ?? err;
+    }
     state.apiKeyIndex = index;
     state.actor = { type: 'ivr', id: `api-key-${index}` };
     next();

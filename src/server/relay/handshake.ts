@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import type { Operation } from '../../daspeak/index.js';
 import { bearerToken } from '../auth/agent.js';
 import type { Agent, AgentVerifier } from '../auth/agent-verifier.js';
 import { checkAgentActive, customerE164, missingConversation } from '../auth/caller.js';
+import { agentUnderBudget } from '../auth/failures.js';
 import { ApiError } from '../errors.js';
 import type { RouteContext } from '../routes/context.js';
 import { CONVERSATION_ID } from '../schemas.js';
@@ -43,20 +43,24 @@ export async function authorizeRelay(
   verifier: AgentVerifier,
   operation: Operation,
   auth: unknown,
+  address: string,
   onAgent: (agent: Agent) => void,
 ): Promise<RelayPeer> {
   const fields = handshakeFields(auth);
-  if (fields.token === undefined || fields.token === '') {
-    throw new ApiError(
-      401,
-      'auth.missing_token',
-      "send the agent's Genesys Cloud token in the Socket.IO auth payload: { token, conversationId }",
-    );
-  }
   const token = typeof fields.token === 'string' ? bearerToken(`Bearer ${fields.token}`) : undefined;
-  if (token === undefined) {
+  // As for the HTTP routes: a token whose positive verdict is cached passes at once; anything else
+  // is checked under the client address's failure budget (a flood of bad tokens costs nothing).
+  const agent = await agentUnderBudget(verifier, ctx.limits, address, token, () => {
+    if (fields.token === undefined || fields.token === '') {
+      throw new ApiError(
+        401,
+        'auth.missing_token',
+        "send the agent's Genesys Cloud token in the Socket.IO auth payload: { token, conversationId }",
+      );
+    }
     throw new ApiError(401, 'auth.malformed_token', 'auth.token must be a Genesys Cloud access token');
-  }
+  });
+  onAgent(agent);
   if (fields.conversationId === undefined || fields.conversationId === '') throw missingConversation();
   if (typeof fields.conversationId !== 'string' || !CONVERSATION_ID.test(fields.conversationId)) {
     throw new ApiError(
@@ -66,17 +70,10 @@ export async function authorizeRelay(
     );
   }
   const conversationId = fields.conversationId;
-  const agent = await verifier.verify(token);
-  onAgent(agent);
   const limited = await ctx.limits.takeAgent(agent.userId);
   if (limited) throw limited;
-  const facts = await ctx.conversations.read(token, agent.tokenHash, conversationId, agent.userId, 'live');
+  const facts = await ctx.conversations.read(token!, agent.tokenHash, conversationId, agent.userId, 'live');
   checkAgentActive(facts);
   const e164 = customerE164(facts, ctx.config.backend.defaultCountry);
-  return { operation, agent, token, conversationId, e164 };
-}
-
-/** The address a handshake came from, as Express would see it (for the limits on refusals). */
-export function handshakeAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return { operation, agent, token: token!, conversationId, e164 };
 }

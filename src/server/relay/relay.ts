@@ -4,6 +4,7 @@ import { SERVER_EVENTS, type Operation, type TokenProvider } from '../../daspeak
 import { isKitError } from '../../errors.js';
 import type { Agent, AgentVerifier } from '../auth/agent-verifier.js';
 import { isDenial } from '../auth/denials.js';
+import { clientAddress } from '../client-address.js';
 import { toApiError, type ApiError } from '../errors.js';
 import type { RouteContext } from '../routes/context.js';
 import { RELAY_NAMESPACES, RELAY_PATH } from '../widget/config-js.js';
@@ -96,7 +97,8 @@ export function attachRelay(server: HttpServer, deps: RelayDeps): Relay {
   const serve = (operation: Operation, nsp: Namespace) => {
     nsp.use((socket, next) => {
       let agent: Agent | undefined;
-      authorizeRelay(ctx, deps.verifier, operation, socket.handshake.auth, (a) => (agent = a)).then(
+      const address = clientAddress(socket.request, ctx.config.backend.trustProxy);
+      authorizeRelay(ctx, deps.verifier, operation, socket.handshake.auth, address, (a) => (agent = a)).then(
         (peer) => {
           (socket.data as SocketData).peer = peer;
           next();

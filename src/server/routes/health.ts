@@ -1,10 +1,14 @@
 import type { Router } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { isKitError } from '../../errors.js';
+import { bearerToken } from '../auth/agent.js';
 import { ApiError, methodNotAllowed, sendError } from '../errors.js';
 import { noStore } from './common.js';
 import type { RouteContext } from './context.js';
 
-/** Probes for orchestrators, and the Prometheus endpoint. */
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Probes for orchestrators, and the Prometheus endpoint (behind backend.metricsToken when set). */
 export function healthRoutes(router: Router, ctx: RouteContext): void {
   router
     .route('/healthz')
@@ -56,9 +60,26 @@ export function healthRoutes(router: Router, ctx: RouteContext): void {
     })
     .all(methodNotAllowed(['GET']));
 
+  const metricsToken = ctx.config.backend.metricsToken;
+  const expected = metricsToken === undefined ? undefined : digest(metricsToken);
   router
     .route('/metrics')
-    .get(noStore, async (_req, res) => {
+    .get(noStore, async (req, res) => {
+      if (expected !== undefined) {
+        const presented = bearerToken(req.headers.authorization);
+        if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+          res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+          sendError(
+            res,
+            new ApiError(
+              401,
+              'metrics.unauthorized',
+              'send backend.metricsToken as Authorization: Bearer <token>',
+            ),
+          );
+          return;
+        }
+      }
       res.setHeader('Content-Type', ctx.metrics.registry.contentType);
       res.send(await ctx.metrics.registry.metrics());
     })

@@ -3,6 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useTmpDir } from '../../helpers/tmp.js';
 import { output, pollStatus, run, speak, startServices, type Services } from './helpers.js';
 
+// Genesys conversation ids are UUIDs; the backend refuses anything else.
+const CONV_1 = '0c0e5a1e-0000-4000-8000-0000000c0001';
+const CONV_2 = '0c0e5a1e-0000-4000-8000-0000000c0002';
+const CONV_3 = '0c0e5a1e-0000-4000-8000-0000000c0003';
+
 /*
  * The kit's data actions run the way Genesys runs them (src/flows/executor), against the das-Peak
  * emulator and the kit's backend on 127.0.0.1: what the IVR flow does, step by step, with a real
@@ -48,20 +53,20 @@ describe('the IVR through the kit data actions', () => {
   it('registers a caller, keeps the credential in the backend, verifies the caller and refuses another voice', async () => {
     const s = await start();
     // Nothing stored yet: an ordinary outcome, not a failure.
-    expect(await output(s.config, 'backend-get-credential', { ani: ANI, conversationId: 'conv-1' })).toEqual({
+    expect(await output(s.config, 'backend-get-credential', { ani: ANI, conversationId: CONV_1 })).toEqual({
       found: false,
       ani: E164,
       credential: '',
       modelHash: '',
       modelCurrent: false,
     });
-    expect(await output(s.config, 'backend-get-consent', { ani: ANI, conversationId: 'conv-1' })).toMatchObject({
+    expect(await output(s.config, 'backend-get-consent', { ani: ANI, conversationId: CONV_1 })).toMatchObject({
       found: false,
       status: 'none',
       granted: false,
     });
     expect(
-      await output(s.config, 'backend-store-consent', { ani: ANI, conversationId: 'conv-1', wordingVersion: 'v1' }),
+      await output(s.config, 'backend-store-consent', { ani: ANI, conversationId: CONV_1, wordingVersion: 'v1' }),
     ).toMatchObject({ recorded: true, ani: E164, status: 'granted', granted: true, wordingVersion: 'v1' });
 
     const registered = await ivrSession(s, 'register', 'alice-register.wav');
@@ -72,11 +77,11 @@ describe('the IVR through the kit data actions', () => {
     expect(
       await output(s.config, 'backend-store-credential', {
         ani: ANI,
-        conversationId: 'conv-1',
+        conversationId: CONV_1,
         credential: registered.credential,
       }),
     ).toEqual({ stored: true, created: true, ani: E164, modelHash: 'sandbox-model-v1' });
-    const stored = await output(s.config, 'backend-get-credential', { ani: '+34600000001', conversationId: 'conv-2' });
+    const stored = await output(s.config, 'backend-get-credential', { ani: '+34600000001', conversationId: CONV_2 });
     expect(stored).toEqual({
       found: true,
       ani: E164,
@@ -93,15 +98,15 @@ describe('the IVR through the kit data actions', () => {
     expect(impostor.status).toBe('fail-score');
     expect(impostor.score as number).toBeLessThan(s.config.daspeak.verificationThreshold);
 
-    expect(await output(s.config, 'backend-delete-credential', { ani: ANI, conversationId: 'conv-3' })).toEqual({
+    expect(await output(s.config, 'backend-delete-credential', { ani: ANI, conversationId: CONV_3 })).toEqual({
       deleted: true,
       ani: E164,
     });
-    expect(await output(s.config, 'backend-delete-credential', { ani: ANI, conversationId: 'conv-3' })).toEqual({
+    expect(await output(s.config, 'backend-delete-credential', { ani: ANI, conversationId: CONV_3 })).toEqual({
       deleted: false,
       ani: E164,
     });
-    expect(await output(s.config, 'backend-delete-consent', { ani: ANI, conversationId: 'conv-3' })).toEqual({
+    expect(await output(s.config, 'backend-delete-consent', { ani: ANI, conversationId: CONV_3 })).toEqual({
       withdrawn: true,
       ani: E164,
       wasGranted: true,

@@ -59,11 +59,11 @@ describe('provisioned data actions', () => {
     expect(session).toMatchObject({ success: true, finalResult: { status: 'waiting-consumer' } });
     const consent = await test('daspeak Store Consent', {
       ani: '+34600000002',
-      conversationId: 'conv-org',
+      conversationId: '0c0e5a1e-0000-4000-8000-00000000c0de',
       wordingVersion: 'v1',
     });
     expect(consent).toMatchObject({ success: true, finalResult: { recorded: true, granted: true } });
-    expect(await test('daspeak Get Credential', { ani: '+34600000002', conversationId: 'conv-org' })).toMatchObject({
+    expect(await test('daspeak Get Credential', { ani: '+34600000002', conversationId: '0c0e5a1e-0000-4000-8000-00000000c0de' })).toMatchObject({
       success: true,
       finalResult: { found: false },
     });

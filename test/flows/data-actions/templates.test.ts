@@ -120,6 +120,14 @@ describe('data-action templates', () => {
     const config = configWith((v) => {
       (v.daspeak!.rest as Record<string, unknown>).baseUrl = 'https://api.example.com/dpsrest/';
       v.backend!.publicUrl = 'https://vb.example.com/base/';
+      // An https public URL may not keep the sandbox's published secrets (config.sandbox_secret).
+      v.genesys!.clientSecret = 'a-real-org-client-secret-0123456789';
+      (v.daspeak!.rest as Record<string, unknown>).apiKey = 'real-rest-api-key-0123456789';
+      (v.daspeak!.auth as Record<string, unknown>).clientSecret = 'real-sio-secret-0123456789';
+      (v.daspeak!.audiohook as Record<string, unknown>).apiKey = 'real-audiohook-key-0123';
+      (v.daspeak!.audiohook as Record<string, unknown>).clientSecret = Buffer.alloc(32, 9).toString('base64');
+      v.backend!.apiKeys = ['a-real-backend-api-key-0123456789'];
+      v.backend!.encryptionKeys = [{ id: 'k1', key: Buffer.alloc(32, 7).toString('base64') }];
     });
     const byKey = Object.fromEntries(renderDataActions(config).map((a) => [a.key, a.definition]));
     expect((byKey['daspeak-create-audio-settings']!.config.request as { requestUrlTemplate: string }).requestUrlTemplate).toBe(

@@ -16,6 +16,8 @@ export interface TestConfigOptions {
   daspeakClientId?: string;
   daspeakClientSecret?: string;
   organizationId?: string;
+  /** Instead of the sandbox org's client secret (which a config for a real org must not keep). */
+  genesysClientSecret?: string;
   backend?: Record<string, unknown>;
   widget?: Record<string, unknown>;
 }
@@ -26,7 +28,7 @@ export function testConfigObject(o: TestConfigOptions): Record<string, unknown> 
     genesys: {
       baseUrl: o.genesysUrl,
       clientId: 'sandbox-admin-client',
-      clientSecret: 'sandbox-admin-secret',
+      clientSecret: o.genesysClientSecret ?? 'sandbox-admin-secret',
       ...(o.organizationId ? { organizationId: o.organizationId } : {}),
     },
     daspeak: {

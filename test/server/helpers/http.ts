@@ -55,3 +55,9 @@ export async function request<T = Record<string, unknown>>(
 export function codeOf(answer: Answer<unknown>): string | undefined {
   return (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
 }
+
+/** Evaluates config.js the way a browser would import it. */
+export async function importConfigJs(source: string): Promise<Record<string, unknown>> {
+  const url = `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
+  return ((await import(url)) as { default: Record<string, unknown> }).default;
+}
