@@ -219,6 +219,51 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
+  async statement<T extends Row = Row>(
+    sql: string,
+    params: readonly unknown[],
+    options: { durability: 'full' | 'relaxed'; name?: string },
+  ): Promise<T[]> {
+    if (options.durability === 'relaxed' && !this.#relaxes(sql)) {
+      throw new Error('a relaxed statement must set synchronous_commit off for its own transaction');
+    }
+    const query: pg.QueryConfig = { text: this.#text(sql), values: params as unknown[] };
+    if (options.name !== undefined) query.name = options.name;
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw storeClosed();
+      const pool = this.#pool;
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw toStoreError(err, classify(err));
+      }
+      let broken = false;
+      try {
+        return (await client.query(query)).rows as T[];
+      } catch (err) {
+        const kind = classify(err);
+        broken = kind === 'unavailable';
+        if (isConnectionLoss(err)) this.#replacePool(pool, err);
+        if (attempt >= MAX_ATTEMPTS || kind === 'failed') throw toStoreError(err, kind);
+        this.#logger.info({ attempt, kind }, 'database statement interrupted; retrying on a new connection');
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  readonly #relaxing = new Map<string, boolean>();
+
+  #relaxes(sql: string): boolean {
+    let ok = this.#relaxing.get(sql);
+    if (ok === undefined) {
+      ok = /set_config\('synchronous_commit', 'off', true\)/.test(sql);
+      this.#relaxing.set(sql, ok);
+    }
+    return ok;
+  }
+
   async lockMigrations(tx: SqlTx): Promise<void> {
     // Held until the transaction ends: a second instance starting at the same time waits here, then
     // finds the migrations applied. Keyed by schema so separate deployments in one database do not wait on each other.
