@@ -15,6 +15,7 @@ import { startServer, type RunningServer } from '../server/index.js';
 import { startDaspeakSandbox, type DaspeakSandbox } from './daspeak/index.js';
 import { startGenesysSandbox, type GenesysSandbox } from './genesys/index.js';
 import { createOfflineExecutor } from './offline-executor.js';
+import { kitVoiceCatalog } from './voices.js';
 
 export interface LocalStackOptions {
   /** Which sandboxes to run (default both). */
@@ -32,8 +33,12 @@ export interface LocalStackOptions {
   provision?: boolean;
   /** Where the backend keeps its SQLite database (default .daspeak-genesys/demo under cwd). */
   dataDir?: string;
+  /** The widget files the backend serves (default the package's widget/; tests give their own). */
+  widgetDir?: string;
   cwd?: string;
   logger?: Logger;
+  /** Edits the stack's config values (the example config's shape) before they are parsed. */
+  configure?: (values: Record<string, unknown>) => void;
 }
 
 export interface LocalStack {
@@ -55,6 +60,7 @@ function stackConfig(stack: {
   daspeak?: DaspeakSandbox;
   backendUrl: string;
   databaseUrl: string;
+  configure?: ((values: Record<string, unknown>) => void) | undefined;
 }) {
   // The sandbox org's seeded Support queue gets audio monitoring once provisioned, so its calls
   // reach das-Peak (simulate --via-genesys).
@@ -75,6 +81,7 @@ function stackConfig(stack: {
   }
   const port = Number(new URL(stack.backendUrl).port);
   (values.backend as Record<string, unknown>).listen = { host: SANDBOX.host, port };
+  stack.configure?.(values);
   return {
     config: parseConfigText(stringify(values), 'local-stack.yaml', { env: {} }).config,
     yaml: renderExample(values),
@@ -141,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         host: SANDBOX.host,
         logger,
         actionExecutor: createOfflineExecutor(),
+        voices: kitVoiceCatalog(),
         ...(options.genesysStateFile ? { stateFile: resolve(cwd, options.genesysStateFile) } : {}),
         ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
       });
@@ -165,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(daspeak ? { daspeak } : {}),
       backendUrl: `http://${SANDBOX.host}:${options.backendPort ?? SANDBOX.backendPort}/`,
       databaseUrl,
+      configure: options.configure,
     });
     if (options.backendPort !== undefined) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -176,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(daspeak ? { daspeak } : {}),
         backendUrl: `http://${SANDBOX.host}:${port}/`,
         databaseUrl,
+        configure: options.configure,
       });
       configFile = join(dataDir, 'daspeak-genesys.yaml');
       writeFileSync(configFile, built.yaml, { mode: 0o600 });
@@ -189,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         logger,
         storeOptions: { baseDir: dataDir, logger },
         purge: { atStart: true },
+        ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}),
         ...(genesys ? { organizationId: genesys.organizationId } : {}),
         ...(widgetClientId ? { widgetClientId } : {}),
       });

@@ -63,8 +63,11 @@ export function securityHeaders(options: SecurityOptions): ReturnType<typeof hel
       },
     },
     xFrameOptions: false,
-    // The widget may log in through a Genesys popup, which must be able to reach its opener.
-    crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
+    // The widget signs in through a popup, which Genesys' iframe sandbox makes a sandboxed popup, and
+    // browsers refuse to load a page with any other COOP into one (HTML: a sandboxed navigable with a
+    // COOP other than unsafe-none is a navigation error). The popup's redirect page must also keep
+    // its opener to hand the code back.
+    crossOriginOpenerPolicy: { policy: 'unsafe-none' },
     strictTransportSecurity: secure ? { maxAge: 15_552_000, includeSubDomains: false } : false,
     referrerPolicy: { policy: 'no-referrer' },
   });

@@ -50,7 +50,8 @@ async function org(options: Parameters<typeof startOrg>[0] = {}) {
 
 const ACTIONS = templateKeys().length;
 /** role, 2 credentials, 3 integrations, the actions, 1 queue, 2 OAuth clients. */
-const OBJECTS = 1 + 2 + 3 + ACTIONS + 1 + 2;
+// role, credentials, integrations, data actions, the queue setting, OAuth clients, and the three flows.
+const OBJECTS = 1 + 2 + 3 + ACTIONS + 1 + 2 + 3;
 
 const queue = (s: GenesysSandbox, name: string) => s.state.queues.find((q) => q.name === name)!;
 
@@ -77,10 +78,12 @@ describe('provision against a fresh sandbox org', () => {
 
     // First run: everything but the client-credentials client, then the admin step is asked for.
     const first = provisionDeployment(opts(ws));
-    await expect(first).rejects.toMatchObject({ code: 'provision.step_failed' });
+    await expect(first).rejects.toMatchObject({ code: 'provision.role_not_held' });
     await first.catch((err: unknown) => {
       expect(isRoleNotHeld(err)).toBe(true);
-      expect((err as { hint: string }).hint).toMatch(/Admin > OAuth > client sandbox-admin-client > Roles/);
+      expect((err as { hint: string }).hint).toMatch(
+        /Admin > Integrations > OAuth > client sandbox-admin-client > Roles/,
+      );
     });
     expect(kitObjects(s).clients.map((c) => c.name)).toEqual(['daspeak Widget']);
     await adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
@@ -105,12 +108,13 @@ describe('provision against a fresh sandbox org', () => {
         .sort(),
     ).toEqual([...KIT_ROLE_PERMISSIONS].sort());
 
-    // OAuth clients: the widget's implicit grant back to the widget page; the backend's with the role.
+    // OAuth clients: the widget's authorization code with PKCE, back to the widget page or its sign-in
+    // popup's page (test/genesys/resources/widget-client.test.ts); the backend's with the role.
     const home = s.state.divisions.find((d) => d.homeDivision)!.id;
     const widgetClient = objs.clients.find((c) => c.name === 'daspeak Widget')!;
     expect(widgetClient).toMatchObject({
-      authorizedGrantType: 'TOKEN',
-      registeredRedirectUri: ['http://127.0.0.1:8080/'],
+      authorizedGrantType: 'PKCE',
+      registeredRedirectUri: ['http://127.0.0.1:8080/', 'http://127.0.0.1:8080/auth-popup.html'],
       state: 'active',
     });
     expect(ownerFromText(widgetClient.description)).toBe(dep);

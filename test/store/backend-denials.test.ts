@@ -40,17 +40,21 @@ describeEachDatabase('refusals of tokens and consent reads in the audit log', (k
     }
     expect(JSON.stringify(rows)).not.toContain('not-a-genesys-token');
 
-    // A token handed out (Express route, then the fast path) is not a refusal.
-    const token = await env.agentToken();
-    expect((await request(env.base, 'GET', '/token', { token })).status).toBe(200);
-    expect((await request(env.base, 'GET', '/token', { token })).status).toBe(200);
-    expect(await env.server.store.queryAudit({ action: 'token.issue' })).toHaveLength(3);
+    // A token handed out (Express route, then the fast path) is audited too, as ok.
+    const onCall = await env.onCall();
+    expect((await request(env.base, 'GET', '/token', onCall)).status).toBe(200);
+    expect((await request(env.base, 'GET', '/token', onCall)).status).toBe(200);
+    const all = await env.server.store.queryAudit({ action: 'token.issue' });
+    expect(all.map((r) => r.outcome)).toEqual(['ok', 'ok', 'denied', 'denied', 'denied']);
+    expect(all[0]).toMatchObject({ conversationId: onCall.conversationId, actor: { type: 'agent' } });
   });
 
   it('writes a consent.read row for a refused consent read, by an agent or a data action', async () => {
     const ani = '+34611000077';
     const path = `/api/v1/consent/${encodeURIComponent(ani)}`;
-    const unauthenticated = await request(env.base, 'GET', path, { conversationId: 'conv-no-token' });
+    const unauthenticated = await request(env.base, 'GET', path, {
+      conversationId: '0c0e5a1e-0000-4000-8000-00000000c0de',
+    });
     expect(unauthenticated.status).toBe(401);
 
     // An agent asking about a caller who is not on the agent's conversation.
@@ -72,7 +76,10 @@ describeEachDatabase('refusals of tokens and consent reads in the audit log', (k
       ['auth.missing_token', 'agent', callerHash(ani, ENCRYPTION_KEY)],
     ]);
     expect(rows[1]).toMatchObject({ conversationId, actor: { id: env.genesys.agents[0]!.id } });
-    expect(rows[2]).toMatchObject({ conversationId: 'conv-no-token', actor: { id: 'unauthenticated' } });
+    expect(rows[2]).toMatchObject({
+      conversationId: '0c0e5a1e-0000-4000-8000-00000000c0de',
+      actor: { id: 'unauthenticated' },
+    });
 
     // A consent read that is allowed writes nothing (it changes nothing).
     const own = await env.conversation(ani);

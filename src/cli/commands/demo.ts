@@ -41,7 +41,16 @@ export default defineCommand({
     });
     const backend = stack.backend!;
     const configFile = stack.configFile!;
-    ctx.printJson({ ...describeStack(stack, null), configFile });
+    const desktopUrl = `${stack.genesys!.url}/desktop`;
+    ctx.printJson({ ...describeStack(stack, null), configFile, desktopUrl });
+    // What a person does first: the agent desktop, where the whole journey starts.
+    ctx.print(`open ${desktopUrl}`);
+    ctx.print(
+      "  the agent desktop: place a call with a voice, answer it, then register or verify the caller's voice in the widget",
+    );
+    ctx.print(
+      `  agents sign in to the widget as ${stack.genesys!.agents.map((a) => a.email).join(' or ')}, password ${stack.genesys!.agents[0]!.password}`,
+    );
     printStack(ctx, stack);
     ctx.print(
       `backend at ${backend.url} (SQLite in ${String(options.dataDir)}; health ${backend.url}healthz)`,

@@ -47,9 +47,21 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-/** The widget page: the implicit-grant client's redirect URI. */
+/** The widget page: a redirect URI of the widget's OAuth client (a full-page sign-in comes back to it). */
 export function widgetPageUrl(config: Pick<KitConfig, 'backend'>): string {
   return new URL(WIDGET_PAGE_PATH, withSlash(config.backend.publicUrl)).href;
+}
+
+/**
+ * Path of the sign-in popup's redirect page below backend.publicUrl: the Genesys login page cannot be
+ * framed, so the widget signs in in a popup that comes back here and hands the code to the widget
+ * (contract A: config.js `redirectUri`).
+ */
+export const AUTH_POPUP_PATH = 'auth-popup.html';
+
+/** The sign-in popup's redirect page: the redirect URI the widget signs in with. */
+export function authPopupUrl(config: Pick<KitConfig, 'backend'>): string {
+  return new URL(AUTH_POPUP_PATH, withSlash(config.backend.publicUrl)).href;
 }
 
 /**

@@ -12,3 +12,5 @@ export type {
 } from './actions/executor.js';
 export type { OrgState } from './state/model.js';
 export type { AdminGrantRequest, AdminGrantResult } from './routes/admin-grants.js';
+export type { VoiceCatalog, CallAudio } from './calls/audio.js';
+export type { CallReport } from './calls/calls.js';

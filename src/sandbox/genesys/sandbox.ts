@@ -11,14 +11,18 @@ import { FaultInjector, type FaultSettings } from './http/faults.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { RequestCounter, type RequestCounts } from './http/request-counter.js';
 import { actionRoutes } from './routes/actions.js';
+import { assetRoutes } from './routes/assets.js';
+import { desktopRoutes } from './routes/desktop.js';
 import {
   adminGrantRoutes,
+  subjectGrantRoutes,
   applyAdminGrant,
   type AdminGrantRequest,
   type AdminGrantResult,
 } from './routes/admin-grants.js';
 import { authorizationRoutes } from './routes/authorization.js';
 import {
+  answerCall,
   callRoutes,
   CallRequestSchema,
   ConversationRequestSchema,
@@ -27,6 +31,7 @@ import {
 } from './routes/calls.js';
 import { conversationRoutes, conversationView } from './routes/conversations.js';
 import { CallManager, type CallReport } from './calls/calls.js';
+import type { VoiceCatalog } from './calls/audio.js';
 import { parseBody } from './body.js';
 import { controlRoutes } from './routes/control.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -38,7 +43,10 @@ import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { routingRoutes } from './routes/routing.js';
 import type { OrgState } from './state/model.js';
 import { loadStateFile, saveStateFile } from './state/persist.js';
-import { defaultSeedOptions, SEED_AGENTS, seedState } from './state/seed.js';
+import { defaultSeedOptions, SANDBOX_AGENT_PASSWORD, SEED_AGENTS, seedState } from './state/seed.js';
+import { AuthorizationCodes } from './login/codes.js';
+import { SignInSessions } from './login/sessions.js';
+import { expireUserTokens } from './routes/control.js';
 import { SandboxStore } from './state/store.js';
 
 export interface GenesysSandboxOptions {
@@ -61,12 +69,20 @@ export interface GenesysSandboxOptions {
   integrationLimits?: Record<string, number>;
   /** Polls of a started Architect job that still answer `Started` (default 1). */
   flowJobPolls?: number;
+  /** Caller voices for `audio.voice` and the agent desktop's voice picker (the local stack gives the kit's). */
+  voices?: VoiceCatalog;
+  /** Lifetime of an authorization code (default 60 s). */
+  authorizationCodeSeconds?: number;
+  /** How long the login page remembers a signed-in user (default 8 h). */
+  signInSessionSeconds?: number;
 }
 
 export interface SandboxAgent {
   id: string;
   name: string;
   email: string;
+  /** What the user types on the org's sign-in page (the same sandbox-only password for every agent). */
+  password: string;
 }
 
 export interface GenesysSandbox {
@@ -83,6 +99,11 @@ export interface GenesysSandbox {
   resetRequestCounts(): void;
   setFaults(settings: FaultSettings): void;
   /**
+   * Same as `POST /sandbox/tokens/expire`: user tokens (all, or one user's) expire now, so their next
+   * Platform API call answers 401 `bad.credentials`. Returns how many expired.
+   */
+  expireTokens(userId?: string): number;
+  /**
    * Same as `POST /sandbox/grants`: the org admin gives an OAuth client or a user a role by hand, as
    * in the Genesys UI; throws a GenesysApiError (400 bad body, 404 unknown subject, role or division).
    */
@@ -94,6 +115,8 @@ export interface GenesysSandbox {
   /** Resolves when the call has ended (all Audiohook sessions finished). */
   waitForCall(callId: string): Promise<CallReport>;
   hangUp(callId: string): Promise<CallReport>;
+  /** Same as `POST /sandbox/calls/{id}/answer`: the agent (id or email) answers a call waiting in its queue. */
+  answerCall(callId: string, agent: string): CallReport;
   /** Same as `POST /sandbox/conversations`: a connected conversation without audio; returns its API view. */
   createConversation(request: {
     ani: string;
@@ -132,8 +155,11 @@ function routeModules(calls: CallManager): RouteModule[] {
   // Fixed paths under /api/v2/integrations/ (credentials, actions, types) come before /:integrationId.
   return [
     loginRoutes,
+    assetRoutes,
+    desktopRoutes,
     controlRoutes,
     adminGrantRoutes,
+    subjectGrantRoutes,
     identityRoutes,
     oauthClientRoutes,
     authorizationRoutes,
@@ -175,6 +201,11 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     counter: new RequestCounter(),
     settings,
     ...(options.actionExecutor ? { executor: options.actionExecutor } : {}),
+    ...(options.voices ? { voices: options.voices } : {}),
+    login: {
+      codes: new AuthorizationCodes(clock, options.authorizationCodeSeconds ?? 60),
+      sessions: new SignInSessions(clock, options.signInSessionSeconds ?? 8 * 3600),
+    },
     baseUrl: () => baseUrl,
   };
   const calls = new CallManager(ctx);
@@ -205,12 +236,17 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     adminClient: { id: seed.adminClientId, secret: seed.adminClientSecret },
     agents: SEED_AGENTS.flatMap((a) => {
       const u = state.users.find((x) => x.email === a.email);
-      return u ? [{ id: u.id, name: u.name, email: u.email }] : [];
+      return u ? [{ id: u.id, name: u.name, email: u.email, password: SANDBOX_AGENT_PASSWORD }] : [];
     }),
     state,
     requestCounts: () => ctx.counter.snapshot(),
     resetRequestCounts: () => ctx.counter.reset(),
     setFaults: (f) => ctx.faults.set(f),
+    expireTokens: (userId) => {
+      const n = expireUserTokens(ctx, userId);
+      store.flush();
+      return n;
+    },
     grant: (request) => adminGrant(request, 'grant'),
     revoke: (request) => adminGrant(request, 'revoke'),
     startCall: (request) => {
@@ -219,6 +255,7 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     },
     waitForCall: (id) =>
       calls.wait(id) ?? Promise.reject(new KitError('sandbox.no_such_call', `call ${id} not found`)),
+    answerCall: (id, agent) => answerCall(state, calls, id, agent),
     hangUp: (id) =>
       calls.hangup(id) ?? Promise.reject(new KitError('sandbox.no_such_call', `call ${id} not found`)),
     createConversation: (request) => {

@@ -186,7 +186,7 @@ describe('OAuth clients', () => {
     const badEnum = await post({ ...cc, authorizedGrantType: 'CLIENT_CREDENTIALS' });
     expect(badEnum.status).toBe(400);
     expect(badEnum.body.message).toBe(
-      'Field "authorizedGrantType" must be one of [CODE, TOKEN, SAML2-BEARER, PASSWORD, CLIENT-CREDENTIALS]',
+      'Field "authorizedGrantType" must be one of [CODE, TOKEN, SAML2-BEARER, PASSWORD, CLIENT-CREDENTIALS, PKCE]',
     );
 
     for (const seconds of [299, 172801, 3.5]) {
@@ -345,8 +345,9 @@ describe('implicit grant', () => {
       response_type: 'code',
       state: 's',
     });
+    // An implicit-grant client cannot ask for a code (see pkce.test.ts for the code grant).
     expect(code.status).toBe(302);
-    expect(code.headers.get('location')).toMatch(/#error=unsupported_response_type/);
+    expect(code.headers.get('location')).toMatch(/\?error=unauthorized_client&/);
     const nobody = await authorize({
       client_id: widget.body.id,
       redirect_uri: WIDGET,

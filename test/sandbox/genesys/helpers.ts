@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import platformClient from 'purecloud-platform-client-v2';
 import {
   startGenesysSandbox,
@@ -87,4 +88,66 @@ export async function sdkFailure(promise: Promise<unknown>): Promise<SdkError> {
     return err as SdkError;
   }
   throw new Error('expected the SDK call to fail');
+}
+
+/** A PKCE verifier and its S256 challenge (RFC 7636 §4.1–4.2). */
+export function pkcePair(seed = Math.random().toString(36)): { verifier: string; challenge: string } {
+  const verifier = createHash('sha256').update(seed).digest('base64url') + 'x'.repeat(10);
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** Creates an authorization-code-with-PKCE client (the widget's, as provisioning makes it). */
+export async function createPkceClient(
+  sandbox: GenesysSandbox,
+  token: string,
+  redirects: string[],
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await call<{ id: string }>(sandbox, token, 'POST', '/api/v2/oauth/clients', {
+    name: `pkce-${Math.random().toString(36).slice(2)}`,
+    authorizedGrantType: 'PKCE',
+    registeredRedirectUri: redirects,
+    scope: ['conversations:readonly', 'user-basic-info'],
+    ...extra,
+  });
+  if (res.status !== 200) throw new Error(`cannot create the PKCE client: ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/**
+ * Signs a user in on the org's sign-in form (a POST of the form, as the browser sends it) and returns
+ * the authorization code from the redirect, with the redirect URL and the sign-in session cookie.
+ */
+export async function signInForCode(
+  sandbox: GenesysSandbox,
+  params: Record<string, string>,
+  email: string,
+  password = sandbox.agents[0]!.password,
+): Promise<{ code: string; location: URL; cookie: string }> {
+  const res = await fetch(`${sandbox.url}/oauth/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ response_type: 'code', ...params, username: email, password }).toString(),
+  });
+  if (res.status !== 302) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+  const location = new URL(res.headers.get('location')!);
+  const code = location.searchParams.get('code');
+  if (!code) throw new Error(`sign-in redirected without a code: ${location.href}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return { code, location, cookie };
+}
+
+/** `POST /oauth/token` with a form body; answers status and JSON. */
+export async function tokenRequest(
+  sandbox: GenesysSandbox,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const res = await fetch(`${sandbox.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }

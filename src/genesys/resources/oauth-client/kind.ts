@@ -10,11 +10,12 @@ import {
 } from '../../engine/resource.js';
 import { readSecrets } from '../../engine/secrets-file.js';
 import { stateKey } from '../../engine/state.js';
-import { inNamespace, names, widgetPageUrl } from '../names.js';
+import { authPopupUrl, inNamespace, names, widgetPageUrl } from '../names.js';
 import { listRoles } from '../role/api.js';
 import { ROLE_KIND } from '../role/kind.js';
 import { sorted } from '../shared/lookups.js';
 import type { GenesysOrg } from '../shared/org.js';
+import { PKCE_GRANT_TYPE } from './grant-types.js';
 import {
   createClient,
   deleteClient,
@@ -28,10 +29,20 @@ import {
 
 export const OAUTH_CLIENT_KIND = 'oauth-client';
 
-/** What the widget's agent login asks for: the conversation it sits next to, and who the agent is. */
+/**
+ * What the widget's agent sign-in asks for: the conversation it sits next to (GET
+ * /api/v2/conversations/{id}) and who the agent is (GET /api/v2/users/me, /api/v2/tokens/me).
+ */
 export const WIDGET_SCOPES: readonly string[] = ['conversations:readonly', 'user-basic-info'];
+/**
+ * The widget signs agents in with the authorization code grant and PKCE in a popup (issue 10): a
+ * public client, no secret in the browser, no token in a URL. See grant-types.ts for the string.
+ */
+export const WIDGET_GRANT_TYPE = PKCE_GRANT_TYPE;
 const TOKEN_SECONDS = 86400;
 const DESCRIPTIONS: Record<string, string> = {
+  [PKCE_GRANT_TYPE]:
+    'Agent sign-in of the daspeak-genesys Interaction Widget (authorization code with PKCE).',
   TOKEN: 'Agent login of the daspeak-genesys Interaction Widget (implicit grant).',
   'CLIENT-CREDENTIALS': 'daspeak-genesys backend and flow publishing (client credentials).',
 };
@@ -58,8 +69,10 @@ export const oauthClientKind: ResourceKind<KitConfig, GenesysOrg> = {
         name: n.widgetClient,
         spec: {
           ownershipMarker: true,
-          authorizedGrantType: 'TOKEN',
-          registeredRedirectUri: [widgetPageUrl(config)],
+          authorizedGrantType: WIDGET_GRANT_TYPE,
+          // The popup's redirect page (what the widget signs in with) and the widget page (a full-page
+          // sign-in); sorted, as read() sorts what the org holds.
+          registeredRedirectUri: sorted([authPopupUrl(config), widgetPageUrl(config)]),
           scope: sorted([...WIDGET_SCOPES]),
           accessTokenValiditySeconds: TOKEN_SECONDS,
           state: 'active',
@@ -101,7 +114,8 @@ export const oauthClientKind: ResourceKind<KitConfig, GenesysOrg> = {
         }));
         spec.secretStored = secretStored(ctx, c);
       } else {
-        spec.registeredRedirectUri = c.registeredRedirectUri;
+        // Compared as a set: the order Genesys keeps them in means nothing.
+        spec.registeredRedirectUri = sorted(c.registeredRedirectUri);
         spec.scope = sorted(c.scope);
       }
       return { kind: OAUTH_CLIENT_KIND, name: c.name, id: c.id, spec, owner };

@@ -20,6 +20,8 @@ export interface CallAudio {
 }
 
 export interface CallAudioRequest {
+  /** A voice of the sandbox's catalogue (the kit's built-in test speakers), by name. */
+  voice?: string;
   /** A WAV file, base64: mono = the customer; stereo = customer (left), agent (right). */
   wav?: string;
   /** Raw µ-law 8 kHz mono, base64: the customer. */
@@ -43,12 +45,28 @@ function fromBase64(value: string, field: string): Uint8Array {
   return new Uint8Array(Buffer.from(value, 'base64'));
 }
 
+/**
+ * Named voices a call can play (`audio.voice`): the sandbox knows none itself; whoever starts it may
+ * hand it a catalogue (the local stack gives the kit's test speakers).
+ */
+export interface VoiceCatalog {
+  /** Every name `audio(name)` takes, with a label for people. */
+  list(): { name: string; label: string }[];
+  /** The voice as call audio; throws for a name that is not in the list. */
+  audio(name: string): CallAudio;
+}
+
 /** Decodes the requested audio into both sides of the call; the agent side is silence unless given. */
-export function callAudio(request: CallAudioRequest | undefined): CallAudio {
-  const given = ['wav', 'pcmu', 'tone'].filter((k) => request?.[k as keyof CallAudioRequest] !== undefined);
+export function callAudio(request: CallAudioRequest | undefined, voices?: VoiceCatalog): CallAudio {
+  const given = ['voice', 'wav', 'pcmu', 'tone'].filter(
+    (k) => request?.[k as keyof CallAudioRequest] !== undefined,
+  );
   if (given.length > 1) {
-    throw badRequest(`Give one of audio.wav, audio.pcmu or audio.tone, not ${given.join(' and ')}`);
+    throw badRequest(
+      `Give one of audio.voice, audio.wav, audio.pcmu or audio.tone, not ${given.join(' and ')}`,
+    );
   }
+  if (request?.voice !== undefined) return voiceAudio(request.voice, voices);
   if (request?.wav !== undefined) {
     let pcm;
     try {
@@ -88,4 +106,18 @@ export function framesFor(audio: CallAudio, channels: readonly string[], frameMs
   const sides = channels.map((c) => pad(c === 'internal' ? audio.internal : audio.external));
   const data = sides.length === 1 ? sides[0]! : interleave(sides);
   return sliceFrames(data, { ...PCMU_8K_MONO, channels: sides.length }, frameMs);
+}
+
+function voiceAudio(name: string, voices: VoiceCatalog | undefined): CallAudio {
+  const known = voices?.list().map((v) => v.name) ?? [];
+  if (!voices || !known.includes(name)) {
+    throw badRequest(
+      known.length === 0
+        ? 'This sandbox has no voice catalogue: give audio.wav, audio.pcmu or audio.tone'
+        : `Voice ${name} not found; voices: ${known.join(', ')}`,
+      { details: [{ errorCode: 'invalid.value', fieldName: 'audio.voice' }] },
+    );
+  }
+  const { external, internal } = voices.audio(name);
+  return { external, internal };
 }

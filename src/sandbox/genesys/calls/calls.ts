@@ -11,6 +11,7 @@ import {
 import type { SandboxContext } from '../http/context.js';
 import type { ConversationRecord, IntegrationRecord, ParticipantRecord } from '../state/model.js';
 import { callAudio, framesFor, type CallAudio, type CallAudioRequest } from './audio.js';
+import { badRequest, conflict } from '../api-error.js';
 
 /** What a test asks for: who calls, where the call goes, what is said and how fast. */
 export interface CallRequest {
@@ -55,6 +56,8 @@ export interface CallReport {
   agentUserId?: string;
   /** Audio monitoring was on for the call (queue setting or the flow's Audio Monitoring action). */
   monitored: boolean;
+  /** The catalogue voice the caller speaks with, when the call was placed with one. */
+  voice?: string;
   state: 'active' | 'ended';
   startTime: string;
   endTime?: string;
@@ -107,7 +110,7 @@ export class CallManager {
     resolved: { queueId?: string; flowId?: string; agentUserId?: string },
   ): CallReport {
     const { state } = this.ctx.store;
-    const audio = callAudio(request.audio);
+    const audio = callAudio(request.audio, this.ctx.voices);
     const conversation = this.createConversation(request, resolved);
     const queue = resolved.queueId ? state.queues.find((q) => q.id === resolved.queueId) : undefined;
     const flow = resolved.flowId ? state.flows.find((f) => f.id === resolved.flowId) : undefined;
@@ -128,6 +131,7 @@ export class CallManager {
       ani: telUri(request.ani),
       ...resolved,
       monitored,
+      ...(request.audio?.voice !== undefined ? { voice: request.audio.voice } : {}),
       state: 'active',
       startTime: conversation.startTime,
       audioSeconds: audio.external.length / 8000,
@@ -162,6 +166,39 @@ export class CallManager {
 
   get(id: string): CallReport | undefined {
     return this.calls.get(id)?.report;
+  }
+
+  /** The calls of this run, newest first. */
+  list(): CallReport[] {
+    return [...this.calls.values()].map((c) => c.report).reverse();
+  }
+
+  /**
+   * An agent answers a call that is waiting in its queue: the agent joins the conversation and the
+   * queue's ACD participant leaves it. 409 when the call has ended or an agent is already on it.
+   */
+  answer(id: string, agentUserId: string): CallReport | undefined {
+    const live = this.calls.get(id);
+    if (!live) return undefined;
+    const { state } = this.ctx.store;
+    const conversation = state.conversations.find((c) => c.id === live.report.conversationId);
+    if (!conversation || conversation.endTime) throw conflict(`Call ${id} has ended`);
+    const onCall = conversation.participants.find((p) => p.purpose === 'agent' && p.state === 'connected');
+    if (onCall)
+      throw conflict(`Call ${id} is already answered by ${onCall.name ?? onCall.userId ?? 'an agent'}`);
+    const agent = state.users.find((u) => u.id === agentUserId);
+    if (!agent) throw badRequest(`Agent ${agentUserId} not found`);
+    const at = this.ctx.store.iso();
+    for (const p of conversation.participants) {
+      if (p.purpose === 'acd' && p.state === 'connected') {
+        p.state = 'disconnected';
+        p.endTime = at;
+      }
+    }
+    conversation.participants.push(this.agentParticipant(agent, conversation, at));
+    live.report.agentUserId = agent.id;
+    this.ctx.store.changed();
+    return live.report;
   }
 
   wait(id: string): Promise<CallReport> | undefined {
@@ -215,7 +252,9 @@ export class CallManager {
         state: 'disconnected',
         endTime: at,
       });
+    const agent = resolved.agentUserId ? state.users.find((u) => u.id === resolved.agentUserId) : undefined;
     if (resolved.queueId) {
+      // The queue holds the call until an agent answers it.
       participants.push({
         id: randomUUID(),
         purpose: 'acd',
@@ -223,23 +262,7 @@ export class CallManager {
         ani,
         dnis,
         startTime: at,
-        state: 'disconnected',
-        endTime: at,
-      });
-    }
-    const agent = resolved.agentUserId ? state.users.find((u) => u.id === resolved.agentUserId) : undefined;
-    if (agent) {
-      participants.push({
-        id: randomUUID(),
-        purpose: 'agent',
-        name: agent.name,
-        userId: agent.id,
-        ...(resolved.queueId ? { queueId: resolved.queueId } : {}),
-        address: `sip:${agent.id}@sandbox.invalid`,
-        ani,
-        dnis,
-        startTime: at,
-        state: 'connected',
+        ...(agent ? { state: 'disconnected', endTime: at } : { state: 'connected' }),
       });
     }
     const conversation: ConversationRecord = {
@@ -249,11 +272,32 @@ export class CallManager {
       ...(resolved.flowId ? { flowId: resolved.flowId } : {}),
       participants,
     };
+    if (agent) participants.push(this.agentParticipant(agent, conversation, at));
     state.conversations.push(conversation);
     // Keep the last thousand conversations.
     if (state.conversations.length > 1000) state.conversations.splice(0, state.conversations.length - 1000);
     this.ctx.store.changed();
     return conversation;
+  }
+
+  private agentParticipant(
+    agent: { id: string; name: string },
+    conversation: ConversationRecord,
+    at: string,
+  ): ParticipantRecord {
+    const customer = conversation.participants.find((p) => p.purpose === 'customer');
+    return {
+      id: randomUUID(),
+      purpose: 'agent',
+      name: agent.name,
+      userId: agent.id,
+      ...(conversation.queueId ? { queueId: conversation.queueId } : {}),
+      address: `sip:${agent.id}@sandbox.invalid`,
+      ...(customer?.ani !== undefined ? { ani: customer.ani } : {}),
+      ...(customer?.dnis !== undefined ? { dnis: customer.dnis } : {}),
+      startTime: at,
+      state: 'connected',
+    };
   }
 
   private async stream(

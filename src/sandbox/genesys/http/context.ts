@@ -1,5 +1,8 @@
 import type { Logger } from '../../../log.js';
 import type { ActionExecutor } from '../actions/executor.js';
+import type { VoiceCatalog } from '../calls/audio.js';
+import type { AuthorizationCodes } from '../login/codes.js';
+import type { SignInSessions } from '../login/sessions.js';
 import type { PermissionPolicy } from '../permissions.js';
 import type { OAuthClientRecord, RoleRecord, TokenRecord, UserRecord } from '../state/model.js';
 import type { SandboxStore } from '../state/store.js';
@@ -35,6 +38,10 @@ export interface SandboxContext {
   counter: RequestCounter;
   settings: SandboxSettings;
   executor?: ActionExecutor;
+  /** Named caller voices for `audio.voice` and the agent desktop; none unless given. */
+  voices?: VoiceCatalog;
+  /** The login service's short-lived state: authorization codes and sign-in sessions (memory only). */
+  login: { codes: AuthorizationCodes; sessions: SignInSessions };
   /** The sandbox's own base URL (known once listening), for upload URLs. */
   baseUrl(): string;
 }

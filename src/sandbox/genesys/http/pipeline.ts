@@ -28,10 +28,11 @@ export function correlate(): RequestHandler {
   };
 }
 
-/** Records each Platform API request under its route pattern once answered; control routes are not counted. */
+/** Records each Platform API request under its route pattern once answered; sandbox routes are not counted. */
 export function countRequests(ctx: SandboxContext): RequestHandler {
   return (req, res, next) => {
-    if (!req.path.startsWith('/sandbox/')) {
+    // The sandbox's own routes (control, assets, the agent desktop) are not Platform API requests.
+    if (!req.path.startsWith('/sandbox/') && req.path !== '/desktop') {
       res.on('finish', () => {
         const route = (req.route as { path?: unknown } | undefined)?.path;
         const pattern = typeof route === 'string' ? `${req.baseUrl}${route}` : '(unmatched)';

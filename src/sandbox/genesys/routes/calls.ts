@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Express } from 'express';
 import { badRequest, notFound } from '../api-error.js';
 import { parseBody } from '../body.js';
-import type { CallManager } from '../calls/calls.js';
+import type { CallManager, CallReport } from '../calls/calls.js';
 import type { SandboxContext } from '../http/context.js';
 import type { OrgState } from '../state/model.js';
 import { conversationView } from './conversations.js';
@@ -40,6 +40,9 @@ export const CallRequestSchema = Type.Object(
     audio: Type.Optional(
       Type.Object(
         {
+          voice: Type.Optional(
+            Type.String({ minLength: 1, description: "A voice of the sandbox's catalogue, by name." }),
+          ),
           wav: Type.Optional(Type.String({ minLength: 1, description: 'WAV file, base64.' })),
           pcmu: Type.Optional(Type.String({ minLength: 1, description: 'µ-law 8 kHz mono, base64.' })),
           tone: Type.Optional(
@@ -100,6 +103,39 @@ export function resolveRouting(state: OrgState, body: Static<typeof Conversation
   };
 }
 
+const AnswerSchema = Type.Object(
+  { agent: Type.String({ minLength: 1, description: 'Agent user id or email.' }) },
+  { additionalProperties: false },
+);
+
+/** An agent (id or email) answers a call waiting in its queue; 404 unknown call, 400 unknown agent. */
+export function answerCall(state: OrgState, calls: CallManager, callId: string, agentKey: string) {
+  const key = agentKey.toLowerCase();
+  const agent = state.users.find((u) => u.id === agentKey || u.email.toLowerCase() === key);
+  if (!agent) {
+    throw badRequest(`Agent ${agentKey} not found`, {
+      details: [{ errorCode: 'invalid.value', fieldName: 'agent' }],
+    });
+  }
+  const report = calls.answer(callId, agent.id);
+  if (!report) throw notFound(`Call ${callId} not found`);
+  return report;
+}
+
+/** A call report with what a person reading a list of calls wants to see next to it. */
+function callSummary(state: OrgState, report: CallReport) {
+  const conversation = state.conversations.find((c) => c.id === report.conversationId);
+  const agent = conversation?.participants.findLast((p) => p.purpose === 'agent');
+  const queue = report.queueId ? state.queues.find((q) => q.id === report.queueId) : undefined;
+  const flow = report.flowId ? state.flows.find((f) => f.id === report.flowId) : undefined;
+  return {
+    ...report,
+    ...(queue ? { queueName: queue.name } : {}),
+    ...(flow ? { flowName: flow.name } : {}),
+    agent: agent?.userId ? { id: agent.userId, name: agent.name ?? '', state: agent.state } : null,
+  };
+}
+
 /** Sandbox-only routes that make conversations and calls happen. */
 export function callRoutes(app: Express, ctx: SandboxContext, calls: CallManager): void {
   const { state } = ctx.store;
@@ -119,20 +155,29 @@ export function callRoutes(app: Express, ctx: SandboxContext, calls: CallManager
 
   app.post('/sandbox/calls', (req, res) => {
     const body = parseBody(CallRequestSchema, req.body);
-    res.json(calls.start(body, resolveRouting(state, body)));
+    res.json(callSummary(state, calls.start(body, resolveRouting(state, body))));
+  });
+
+  app.get('/sandbox/calls', (_req, res) => {
+    res.json({ entities: calls.list().map((r) => callSummary(state, r)) });
+  });
+
+  app.post('/sandbox/calls/:callId/answer', (req, res) => {
+    const body = parseBody(AnswerSchema, req.body ?? {});
+    res.json(callSummary(state, answerCall(state, calls, String(req.params.callId), body.agent)));
   });
 
   app.get('/sandbox/calls/:callId', async (req, res) => {
     const id = String(req.params.callId);
     const report = calls.get(id);
     if (!report) throw notFound(`Call ${id} not found`);
-    res.json(req.query.wait === 'true' ? await calls.wait(id) : report);
+    res.json(callSummary(state, req.query.wait === 'true' ? ((await calls.wait(id)) ?? report) : report));
   });
 
   app.post('/sandbox/calls/:callId/hangup', async (req, res) => {
     const id = String(req.params.callId);
     const done = calls.hangup(id);
     if (!done) throw notFound(`Call ${id} not found`);
-    res.json(await done);
+    res.json(callSummary(state, await done));
   });
 }

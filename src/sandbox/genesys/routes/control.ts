@@ -1,7 +1,39 @@
+import { Type } from '@sinclair/typebox';
 import type { Express } from 'express';
+import { notFound } from '../api-error.js';
 import { parseBody } from '../body.js';
 import type { SandboxContext } from '../http/context.js';
 import { FaultSettingsSchema } from '../http/faults.js';
+
+const ExpireTokensSchema = Type.Object(
+  { userId: Type.Optional(Type.String({ minLength: 1 })) },
+  { additionalProperties: false },
+);
+
+/**
+ * Expires user tokens now (all, or one user's, by id or email): what an expired agent session looks
+ * like mid-call. Client-credentials tokens (the backend's, the provisioner's) are left alone.
+ */
+export function expireUserTokens(ctx: SandboxContext, userKey?: string): number {
+  const { state } = ctx.store;
+  let userId: string | undefined;
+  if (userKey !== undefined) {
+    const key = userKey.toLowerCase();
+    const user = state.users.find((u) => u.id === userKey || u.email.toLowerCase() === key);
+    if (!user) throw notFound(`User ${userKey} not found`, userKey);
+    userId = user.id;
+  }
+  const now = ctx.store.now();
+  let n = 0;
+  for (const t of state.tokens) {
+    if (t.userId === undefined || t.expiresAt <= now) continue;
+    if (userId !== undefined && t.userId !== userId) continue;
+    t.expiresAt = now;
+    n += 1;
+  }
+  if (n > 0) ctx.store.changed();
+  return n;
+}
 
 /**
  * Sandbox-only control routes under `/sandbox/`: no token, never counted, not part of Genesys.
@@ -33,5 +65,10 @@ export function controlRoutes(app: Express, ctx: SandboxContext): void {
   app.delete('/sandbox/faults', (_req, res) => {
     ctx.faults.set({});
     res.status(204).end();
+  });
+
+  app.post('/sandbox/tokens/expire', (req, res) => {
+    const body = parseBody(ExpireTokensSchema, req.body ?? {});
+    res.json({ expired: expireUserTokens(ctx, body.userId) });
   });
 }

@@ -9,8 +9,13 @@ import { pageOf } from '../paging.js';
 import { PERMISSIONS } from '../permissions.js';
 import type { OAuthClientRecord, OrgState, RoleDivision } from '../state/model.js';
 import { assertCanGrant } from './grants.js';
+import {
+  CONFIRMED_GRANT_TYPES,
+  PKCE_GRANT_TYPE,
+} from '../../../genesys/resources/oauth-client/grant-types.js';
 
-export const GRANT_TYPES = ['CODE', 'TOKEN', 'SAML2-BEARER', 'PASSWORD', 'CLIENT-CREDENTIALS'] as const;
+/** The confirmed five (reference §4.1) and the unconfirmed PKCE value (see PKCE_GRANT_TYPE). */
+export const GRANT_TYPES = [...CONFIRMED_GRANT_TYPES, PKCE_GRANT_TYPE] as const;
 const ReadOnly = Type.Optional(Type.Unknown());
 
 /** `OAuthClientRequest`; the read-only fields of `OAuthClient` may come back on a PUT and are ignored. */
@@ -98,10 +103,7 @@ function checkRequest(state: OrgState, body: OAuthClientRequest): RoleDivision[]
     );
   }
   const redirects = body.registeredRedirectUri ?? [];
-  if (
-    (body.authorizedGrantType === 'TOKEN' || body.authorizedGrantType === 'CODE') &&
-    redirects.length === 0
-  ) {
+  if (['TOKEN', 'CODE', PKCE_GRANT_TYPE].includes(body.authorizedGrantType) && redirects.length === 0) {
     throw badRequest(
       `A ${body.authorizedGrantType} client requires at least one registeredRedirectUri.`,
       field('registeredRedirectUri'),

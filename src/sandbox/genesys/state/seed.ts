@@ -27,6 +27,12 @@ export interface SeedAgent {
   email: string;
 }
 
+/**
+ * The one password of every seeded user on the org's sign-in page. Shown on that page and in
+ * `sandbox --json`: it protects nothing (the org listens on 127.0.0.1 and holds test data only).
+ */
+export const SANDBOX_AGENT_PASSWORD = 'sandbox-agent-password';
+
 export const SEED_AGENTS: readonly SeedAgent[] = [
   { key: 'agent', name: 'Sandbox Agent', email: 'agent@sandbox.example' },
   { key: 'agent2', name: 'Second Agent', email: 'agent2@sandbox.example' },
