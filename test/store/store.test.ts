@@ -708,6 +708,20 @@ describeEachStore('credential store', (h) => {
     expect((await store.getCredential(AGENT, '+34600000003'))!.credential).toBe(CREDENTIAL);
   });
 
+  it('lets an instance that lists the new key second find and update callers another instance keyed under it', async () => {
+    // The first step of a rollout: one instance already runs [k2, k1], another still [k1, k2].
+    const ahead = await h.open({ encryptionKeys: [KEY_2, KEY_1] });
+    const behind = await h.open({ encryptionKeys: [KEY_1, KEY_2] });
+    await put(ahead, '+34600000041', 'from-ahead');
+    expect((await behind.getCredential(AGENT, '+34600000041'))!.credential).toBe('from-ahead');
+    await put(behind, '+34600000041', 'from-behind'); // the same caller, not a second one
+    expect((await ahead.getCredential(AGENT, '+34600000041'))!.credential).toBe('from-behind');
+    await behind.recordConsent(IVR, '+34600000041', { wordingVersion: 'v1' });
+    expect((await ahead.getConsent('+34600000041'))!.status).toBe('granted');
+    expect(await h.sql('select key_id from callers')).toEqual([{ key_id: 'k2' }]);
+    expect((await ahead.queryAudit({ ani: '+34600000041' })).length).toBe(5);
+  });
+
   it('refuses to start while rows are under a key the config no longer lists, and reads them once it is back', async () => {
     const old = await h.open({ encryptionKeys: [KEY_1] });
     await put(old);
