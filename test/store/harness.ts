@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, it } from 'vitest';
+import { KitError } from '../../src/errors.js';
 import { aniDigest } from '../../src/identity/index.js';
 import {
   KeyRing,
@@ -24,6 +25,17 @@ export const PG_URL = process.env.TEST_DATABASE_URL;
 
 export const KEY_1 = { id: 'k1', key: randomBytes(32).toString('base64') };
 export const KEY_2 = { id: 'k2', key: randomBytes(32).toString('base64') };
+
+/** The KitError a promise rejects with; fails the test if it resolves or rejects with anything else. */
+export async function failure(promise: Promise<unknown>): Promise<KitError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof KitError) return err;
+    throw err;
+  }
+  throw new Error('expected the operation to fail');
+}
 
 /** The keyed hash the store names a caller by, under `key` (KEY_1 unless said). */
 export function callerHash(e164: string, key = KEY_1): string {

@@ -1,23 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
-import { KitError } from '../../src/errors.js';
+import type { KitError } from '../../src/errors.js';
 import { aniDigest } from '../../src/identity/index.js';
 import { KeyRing, MIGRATIONS, type CredentialStore } from '../../src/store/index.js';
-import { AGENT, callerHash, describeEachStore, IVR, KEY_1, KEY_2 } from './harness.js';
+import { AGENT, callerHash, describeEachStore, failure, IVR, KEY_1, KEY_2 } from './harness.js';
 
 const ANI = '+34600000000';
 const CREDENTIAL = 'Q1JFRC0xLXZvaWNlcHJpbnQtYmFzZTY0LXRlc3QtdmFsdWU=';
-
-async function failure(promise: Promise<unknown>): Promise<KitError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof KitError) return err;
-    throw err;
-  }
-  throw new Error('expected the operation to fail');
-}
 
 const put = (store: CredentialStore, ani = ANI, credential = CREDENTIAL, modelHash = 'model-1') =>
   store.putCredential(AGENT, ani, { credential, modelHash });
