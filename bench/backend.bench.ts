@@ -153,8 +153,8 @@ function benchConfig(genesysUrl: string, tokenUrl: string, databaseUrl: string, 
       apiKeys: [apiKey],
       rateLimit: { agentPerMinute: 10_000_000, apiKeyPerMinute: 10_000_000 },
     },
-    // Direct signalling: the browser gets das-Peak tokens and credentials (GET /token and the
-    // widget's credential route); in relay mode, the default, both answer 403.
+    // The routes measured here (GET /token, the widget's credential read) are direct mode's; relay
+    // mode, the default, closes them (403 *.relay_mode).
     widget: { signalling: 'direct' },
   };
   return parseConfigText(stringify(raw), 'bench.yaml', { env: {} }).config;
