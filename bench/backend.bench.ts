@@ -17,12 +17,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { parseConfigText, type KitConfig } from '../src/config/index.js';
 import { ManualClock, startGenesysSandbox, type GenesysSandbox } from '../src/sandbox/genesys/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
+import { LoadWorker, type LoadResult } from './load.js';
 
 const TARGETS = { tokenRatio: 0.5, credentialReadRatio: 0.3, upstreamPerLifetime: 1 };
 const CONCURRENCY = 32;
@@ -36,79 +36,7 @@ const TOKEN_LIFETIME_S = 3600;
 const CALLER = '+34699000001';
 
 // ---------------------------------------------------------------------------------------------------
-// Load generator: plain JavaScript in a worker thread (its own event loop, so it does not take the
-// servers' time), over keep-alive connections.
-
-interface LoadJob {
-  url: string;
-  headers: Record<string, string>;
-  concurrency: number;
-  total: number;
-}
-
-interface LoadResult {
-  requests: number;
-  seconds: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  statuses: Record<string, number>;
-}
-
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const http = require('node:http');
-async function run(job) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency });
-  const latencies = [];
-  const statuses = {};
-  let sent = 0;
-  const one = () => new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = http.request(job.url, { agent, headers: job.headers }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', () => {
-        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-        statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
-        resolve();
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: job.concurrency }, async () => {
-    while (sent < job.total) { sent++; await one(); }
-  }));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { requests: job.total, seconds, rps: job.total / seconds, p50Ms: at(0.5), p99Ms: at(0.99), statuses };
-}
-parentPort.on('message', (job) => run(job).then(
-  (result) => parentPort.postMessage({ result }),
-  (err) => parentPort.postMessage({ error: String(err) }),
-));
-`;
-
-// ---------------------------------------------------------------------------------------------------
 // Main thread: servers and scenarios
-
-class LoadWorker {
-  readonly #worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
-  run(job: LoadJob): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-      this.#worker.once('message', (m: { result?: LoadResult; error?: string }) =>
-        m.result ? resolve(m.result) : reject(new Error(m.error)),
-      );
-      this.#worker.postMessage(job);
-    });
-  }
-  stop(): Promise<number> {
-    return this.#worker.terminate();
-  }
-}
 
 interface Comparison {
   baseline: LoadResult;

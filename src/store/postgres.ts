@@ -177,6 +177,67 @@ export class PostgresDriver implements SqlDriver {
       : options.durability === 'relaxed'
         ? 'BEGIN; SET LOCAL synchronous_commit = off'
         : 'BEGIN';
+    let committing = false;
+    return this.#onConnection(
+      'transaction',
+      async (client) => {
+        committing = false;
+        await client.query(begin);
+        const result = await fn(this.#txFor(client));
+        committing = true;
+        await client.query('COMMIT');
+        return result;
+      },
+      async (client, err) => {
+        const kind = isKitError(err) ? 'failed' : classify(err);
+        let broken = kind === 'unavailable';
+        if (!broken) {
+          try {
+            await client.query('ROLLBACK');
+          } catch {
+            broken = true;
+          }
+        }
+        // Before COMMIT was sent nothing can have been committed, so running fn again is safe. A
+        // failure during COMMIT leaves the outcome unknown: it is reported, never retried or acknowledged.
+        return { kind, broken, retry: !committing && kind !== 'failed' };
+      },
+    );
+  }
+
+  async statement<T extends Row = Row>(
+    sql: string,
+    params: readonly unknown[],
+    options: { durability: 'full' | 'relaxed'; name?: string },
+  ): Promise<T[]> {
+    if (options.durability === 'relaxed' && !this.#relaxes(sql)) {
+      throw new Error('a relaxed statement must set synchronous_commit off for its own transaction');
+    }
+    const query: pg.QueryConfig = { text: this.#text(sql), values: params as unknown[] };
+    if (options.name !== undefined) query.name = options.name;
+    return this.#onConnection(
+      'statement',
+      async (client) => (await client.query(query)).rows as T[],
+      async (_client, err) => {
+        const kind = classify(err);
+        return { kind, broken: kind === 'unavailable', retry: kind !== 'failed' };
+      },
+    );
+  }
+
+  /**
+   * Runs `work` on a pooled connection; when `settle` (given the connection and the failure) says
+   * it may, runs it again on a new connection, up to MAX_ATTEMPTS in all. A failure that says the
+   * connection is gone replaces the pool first (#replacePool).
+   */
+  async #onConnection<T>(
+    what: 'transaction' | 'statement',
+    work: (client: pg.PoolClient) => Promise<T>,
+    settle: (
+      client: pg.PoolClient,
+      err: unknown,
+    ) => Promise<{ kind: Failure; broken: boolean; retry: boolean }>,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw storeClosed();
       const pool = this.#pool;
@@ -186,37 +247,33 @@ export class PostgresDriver implements SqlDriver {
       } catch (err) {
         throw toStoreError(err, classify(err));
       }
-      let committing = false;
       let broken = false;
       try {
-        await client.query(begin);
-        const result = await fn(this.#txFor(client));
-        committing = true;
-        await client.query('COMMIT');
-        return result;
+        return await work(client);
       } catch (err) {
-        const kind = isKitError(err) ? 'failed' : classify(err);
-        broken = kind === 'unavailable';
-        if (!broken) {
-          try {
-            await client.query('ROLLBACK');
-          } catch {
-            broken = true;
-          }
-        }
+        const settled = await settle(client, err);
+        broken = settled.broken;
         if (!isKitError(err) && isConnectionLoss(err)) this.#replacePool(pool, err);
-        // Before COMMIT was sent nothing can have been committed, so running fn again is safe. A
-        // failure during COMMIT leaves the outcome unknown: it is reported, never retried or acknowledged.
-        const retry = !committing && attempt < MAX_ATTEMPTS && kind !== 'failed';
-        if (!retry) throw toStoreError(err, kind);
+        if (!settled.retry || attempt >= MAX_ATTEMPTS) throw toStoreError(err, settled.kind);
         this.#logger.info(
-          { attempt, kind },
-          'database transaction interrupted; retrying on a new connection',
+          { attempt, kind: settled.kind },
+          `database ${what} interrupted; retrying on a new connection`,
         );
       } finally {
         client.release(broken);
       }
     }
+  }
+
+  readonly #relaxing = new Map<string, boolean>();
+
+  #relaxes(sql: string): boolean {
+    let ok = this.#relaxing.get(sql);
+    if (ok === undefined) {
+      ok = /set_config\('synchronous_commit', 'off', true\)/.test(sql);
+      this.#relaxing.set(sql, ok);
+    }
+    return ok;
   }
 
   async lockMigrations(tx: SqlTx): Promise<void> {

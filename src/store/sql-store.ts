@@ -9,6 +9,8 @@ import { writeAudit, type AuditWrite } from './audit.js';
 import { Callers, type Caller, type CallerKey } from './callers.js';
 import type { KeyRing, Sealed } from './envelope.js';
 import { StoreErrorCode } from './errors.js';
+import { LAST_USED_GRANULARITY_MS } from './last-used.js';
+import { keyOfRow, PgStatements } from './pg-statements.js';
 import { rotateKeys } from './rotate.js';
 import type { SqlDriver, SqlTx, SqlValue } from './sql.js';
 import type {
@@ -52,12 +54,6 @@ import {
 } from './validate.js';
 
 const DAY_MS = 86_400_000;
-/**
- * A read refreshes the stored last_used_at (and active_at) only when it is older than this, so that
- * a caller verified again and again does not rewrite the row each time. Retention counts in whole
- * days, so a credential old enough to be purged is always refreshed by its next read.
- */
-export const LAST_USED_GRANULARITY_MS = 3_600_000;
 const PURGE_BATCH = 500;
 const RETENTION_ACTOR: Actor = { type: 'system', id: 'retention' };
 
@@ -67,6 +63,8 @@ export interface SqlStoreOptions {
   logger: Logger;
   retention: { credentialDays: number; auditDays: number };
   defaultCountry?: string | undefined;
+  /** PostgreSQL: the most reads, statuses or audit rows sent in one statement (default BATCH). */
+  batch?: number;
 }
 
 interface CredentialTimesRow {
@@ -131,6 +129,8 @@ export class SqlCredentialStore implements CredentialStore {
   readonly #db: SqlDriver;
   readonly #keys: KeyRing;
   readonly #callers: Callers;
+  /** On PostgreSQL, the frequent relaxed operations as one statement (one round trip) each. */
+  readonly #pg: PgStatements | null;
   readonly #clock: () => Date;
   readonly #logger: Logger;
   readonly #retention: { credentialDays: number; auditDays: number };
@@ -139,6 +139,10 @@ export class SqlCredentialStore implements CredentialStore {
     this.#db = driver;
     this.#keys = options.keys;
     this.#callers = new Callers(options.keys, options.defaultCountry);
+    this.#pg =
+      driver.kind === 'postgres' && driver.statement
+        ? new PgStatements(driver, options.batch === undefined ? {} : { batch: options.batch })
+        : null;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#retention = {
@@ -270,6 +274,7 @@ export class SqlCredentialStore implements CredentialStore {
     const now = this.#now();
     const stale = now - LAST_USED_GRANULARITY_MS;
     const entry = this.#auditFor(who, now);
+    if (this.#pg) return this.#readOnPostgres(this.#pg, caller, who, now);
 
     // A read writes its audit row (never skipped, and committed before the credential is handed
     // out) but changes nothing that must outlive a crash of the machine, so its commit is relaxed:
@@ -332,6 +337,44 @@ export class SqlCredentialStore implements CredentialStore {
     };
   }
 
+  /**
+   * The same read in one statement: the row, the audit row (as ok or not_found), the last-use
+   * refresh and a new caller's row are written together before anything is decrypted. If the row
+   * then does not open, its audit row is turned into the error it was (a second statement, only
+   * then), before the failure is reported.
+   */
+  async #readOnPostgres(
+    pg: PgStatements,
+    caller: Caller,
+    who: CheckedContext,
+    now: number,
+  ): Promise<StoredCredential | null> {
+    const row = await pg.read(caller, { at: now, ...who });
+    if (keyOfRow(row) === null) return null;
+    let credential: string;
+    try {
+      const plaintext = this.#keys.open(sealedOf(row as CredentialRow), {
+        purpose: 'credential',
+        subject: caller.digest,
+      });
+      credential = plaintext.toString('utf8');
+      plaintext.fill(0);
+    } catch (err) {
+      const code = isKitError(err) ? err.code : StoreErrorCode.corrupt;
+      await pg.readFailed(row.audit_id, code);
+      this.#logger.error({ aniHash: row.ani_hash, code }, 'stored credential unreadable');
+      throw err;
+    }
+    return {
+      ani: caller.e164,
+      credential,
+      modelHash: row.model_hash!,
+      createdAt: ms(row.created_at!),
+      updatedAt: ms(row.updated_at!),
+      lastUsedAt: new Date(now),
+    };
+  }
+
   async credentialStatus(ctx: AccessContext, ani: string): Promise<CredentialStatus | null> {
     const who = checkContext(ctx);
     const caller = this.#caller(ani);
@@ -339,21 +382,23 @@ export class SqlCredentialStore implements CredentialStore {
     const entry = this.#auditFor(who, now);
     // Like a read, it changes no data and is asked often (the widget asks on every call), so its
     // audit row is committed with relaxed durability; it opens nothing, so it cannot fail on a key.
-    const row = await this.#db.transaction(
-      async (tx) => {
-        const rows = await tx.all<CredentialTimesRow>(
-          `select ani_hash, ani_key_id, model_hash, created_at, updated_at, last_used_at from credentials where ${this.#callers.inHashes}`,
-          caller.hashes,
+    const row = this.#pg
+      ? await this.#statusOnPostgres(this.#pg, caller, who, now)
+      : await this.#db.transaction(
+          async (tx) => {
+            const rows = await tx.all<CredentialTimesRow>(
+              `select ani_hash, ani_key_id, model_hash, created_at, updated_at, last_used_at from credentials where ${this.#callers.inHashes}`,
+              caller.hashes,
+            );
+            const found = rows[0];
+            const key = found
+              ? { hash: found.ani_hash, keyId: found.ani_key_id }
+              : await this.#resolve(tx, caller, now);
+            await this.#audit(tx, entry(key, 'credential.status', found ? 'ok' : 'not_found'));
+            return found;
+          },
+          { durability: 'relaxed' },
         );
-        const found = rows[0];
-        const key = found
-          ? { hash: found.ani_hash, keyId: found.ani_key_id }
-          : await this.#resolve(tx, caller, now);
-        await this.#audit(tx, entry(key, 'credential.status', found ? 'ok' : 'not_found'));
-        return found;
-      },
-      { durability: 'relaxed' },
-    );
     if (!row) return null;
     return {
       ani: caller.e164,
@@ -362,6 +407,16 @@ export class SqlCredentialStore implements CredentialStore {
       updatedAt: ms(row.updated_at),
       lastUsedAt: msOrNull(row.last_used_at),
     };
+  }
+
+  async #statusOnPostgres(
+    pg: PgStatements,
+    caller: Caller,
+    who: CheckedContext,
+    now: number,
+  ): Promise<CredentialTimesRow | undefined> {
+    const row = await pg.status(caller, { at: now, ...who });
+    return keyOfRow(row) === null ? undefined : (row as CredentialTimesRow);
   }
 
   async deleteCredential(ctx: AccessContext, ani: string): Promise<boolean> {
@@ -486,6 +541,20 @@ export class SqlCredentialStore implements CredentialStore {
     write: (key: CallerKey | null) => AuditWrite,
     now: number,
   ): Promise<void> {
+    if (this.#pg) {
+      const { caller: _unknownYet, ...entry } = write(null);
+      await this.#pg.audit(caller, entry);
+      this.#logger.debug(
+        {
+          action: entry.action,
+          outcome: entry.outcome,
+          aniHash: caller?.hash ?? null,
+          actorType: entry.actor.type,
+        },
+        'store audit',
+      );
+      return;
+    }
     await this.#db.transaction(
       async (tx) => this.#audit(tx, write(caller ? await this.#resolve(tx, caller, now) : null)),
       { durability: 'relaxed' },

@@ -36,6 +36,20 @@ export interface SqlDriver {
    * nothing but database work.
    */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>, options?: TxOptions): Promise<T>;
+  /**
+   * PostgreSQL only: runs one statement as its own transaction, in one round trip (a parameterised
+   * query in the extended protocol: Parse/Bind/Execute/Sync in one write; with `name`, a prepared
+   * statement, so later runs on a connection skip the Parse). A 'relaxed' statement must relax its
+   * own commit (`set_config('synchronous_commit', 'off', true)` in it): there is no BEGIN to carry
+   * it. Retried like transaction() after a lost connection; since the commit is part of the statement,
+   * a retried statement may have run twice, so only idempotent-enough statements (a read and its
+   * audit row) may come here.
+   */
+  statement?<T extends Row = Row>(
+    sql: string,
+    params: readonly unknown[],
+    options: { durability: 'full' | 'relaxed'; name?: string },
+  ): Promise<T[]>;
   /** Makes schema migration exclusive among every process sharing the database, until the transaction ends. */
   lockMigrations(tx: SqlTx): Promise<void>;
   close(): Promise<void>;

@@ -54,6 +54,31 @@ describeEachStore('commit durability', (h) => {
     }
   });
 
+  if (h.kind === 'postgres') {
+    it('relaxes the commit of a single statement that asks for it, for that statement only', async () => {
+      const driver = openDriver(h);
+      try {
+        const level = "current_setting('synchronous_commit') as level";
+        const relaxed = await driver.statement!<{ level: string }>(
+          `select set_config('synchronous_commit', 'off', true) as relaxed, ${level}`,
+          [],
+          { durability: 'relaxed' },
+        );
+        expect(relaxed[0]!.level).toBe('off');
+        // The same connection (max 1) commits the next statement fully again.
+        expect(
+          (await driver.statement!<{ level: string }>(`select ${level}`, [], { durability: 'full' }))[0]!
+            .level,
+        ).toBe('on');
+        await expect(driver.statement!('select 1', [], { durability: 'relaxed' })).rejects.toThrow(
+          /synchronous_commit/,
+        );
+      } finally {
+        await driver.close();
+      }
+    });
+  }
+
   it('relaxes only the commits of a credential read, a status, a denial and an event; stores, deletes and consent stay fully durable', async () => {
     const real = openDriver(h);
     const seen: string[] = [];
@@ -67,6 +92,14 @@ describeEachStore('commit durability', (h) => {
       },
       lockMigrations: (tx) => real.lockMigrations(tx),
       close: () => real.close(),
+      ...(real.statement
+        ? {
+            statement: (sql, params, options) => {
+              seen.push(options.durability);
+              return real.statement!(sql, params, options);
+            },
+          }
+        : {}),
     };
     try {
       const keys = KeyRing.fromConfig([KEY_1]);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, it } from 'vitest';
+import { KitError } from '../../src/errors.js';
 import { aniDigest } from '../../src/identity/index.js';
 import {
   KeyRing,
@@ -24,6 +25,17 @@ export const PG_URL = process.env.TEST_DATABASE_URL;
 
 export const KEY_1 = { id: 'k1', key: randomBytes(32).toString('base64') };
 export const KEY_2 = { id: 'k2', key: randomBytes(32).toString('base64') };
+
+/** The KitError a promise rejects with; fails the test if it resolves or rejects with anything else. */
+export async function failure(promise: Promise<unknown>): Promise<KitError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof KitError) return err;
+    throw err;
+  }
+  throw new Error('expected the operation to fail');
+}
 
 /** The keyed hash the store names a caller by, under `key` (KEY_1 unless said). */
 export function callerHash(e164: string, key = KEY_1): string {
@@ -64,20 +76,26 @@ type Body = (h: Harness) => void;
 
 export function describeEachStore(title: string, body: Body): void {
   describe(`${title} [sqlite]`, () => body(sqliteHarness()));
+  describeOnPostgres(`${title} [postgres]`, (url) => body(postgresHarness(url)));
+}
+
+/**
+ * A suite that needs PostgreSQL (TEST_DATABASE_URL): skipped with the reason in its name where none
+ * is configured, except under CI, where it fails.
+ */
+export function describeOnPostgres(title: string, body: (url: string) => void): void {
   if (PG_URL) {
-    describe(`${title} [postgres]`, () => body(postgresHarness(PG_URL)));
+    describe(title, () => body(PG_URL));
   } else if (process.env.CI) {
-    describe(`${title} [postgres]`, () => {
+    describe(title, () => {
       it('needs TEST_DATABASE_URL', () => {
-        throw new Error(
-          'TEST_DATABASE_URL is not set: CI must run the PostgreSQL store suite, never skip it',
-        );
+        throw new Error('TEST_DATABASE_URL is not set: CI must run the PostgreSQL suites, never skip them');
       });
     });
   } else {
     // reason: no PostgreSQL configured on this machine (CI sets TEST_DATABASE_URL and fails instead of skipping)
-    describe.skip(`${title} [postgres] — skipped (reason: TEST_DATABASE_URL is not set) (e.g. postgres://postgres@127.0.0.1:5432/test)`, () => {
-      it('runs the same suite against PostgreSQL', () => undefined);
+    describe.skip(`${title} — skipped (reason: TEST_DATABASE_URL is not set) (e.g. postgres://postgres@127.0.0.1:5432/test)`, () => {
+      it('runs against PostgreSQL', () => undefined);
     });
   }
 }

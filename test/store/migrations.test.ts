@@ -5,12 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { KitError } from '../../src/errors.js';
 import { KeyRing, MIGRATIONS, migrate, parseDatabaseUrl } from '../../src/store/index.js';
 import { PostgresDriver } from '../../src/store/postgres.js';
 import type { SqlDriver } from '../../src/store/sql.js';
 import { SqliteDriver } from '../../src/store/sqlite.js';
-import { AGENT, callerHash, describeEachStore, IVR, KEY_1, KEY_2, type Harness } from './harness.js';
+import { AGENT, callerHash, describeEachStore, failure, IVR, KEY_1, KEY_2, type Harness } from './harness.js';
 
 const DAY = 86_400_000;
 const T0 = new Date('2024-06-01T00:00:00Z').getTime();
@@ -59,16 +58,6 @@ async function fillV2(h: Harness): Promise<{ credential: string }> {
     [T0 + 3 * DAY, legacyHash(V2_REFUSED)],
   );
   return filled;
-}
-
-async function failure(promise: Promise<unknown>): Promise<KitError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof KitError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 const n = (rows: Record<string, unknown>[]) => Number(rows[0]!.n);

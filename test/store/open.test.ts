@@ -3,26 +3,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { KitError } from '../../src/errors.js';
 import { describeDatabaseUrl, openStore, parseDatabaseUrl } from '../../src/store/index.js';
 import { useTmpDir } from '../helpers/tmp.js';
-import { AGENT, KEY_1 } from './harness.js';
+import { AGENT, failure, KEY_1 } from './harness.js';
 
 const config = (databaseUrl: string) => ({
   databaseUrl,
   encryptionKeys: [KEY_1],
   retention: { credentialDays: 30, auditDays: 90 },
 });
-
-async function failure(promise: Promise<unknown>): Promise<KitError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof KitError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('openStore', () => {
   const tmp = useTmpDir();

@@ -1,23 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
-import { KitError } from '../../src/errors.js';
+import type { KitError } from '../../src/errors.js';
 import { aniDigest } from '../../src/identity/index.js';
 import { KeyRing, MIGRATIONS, type CredentialStore } from '../../src/store/index.js';
-import { AGENT, callerHash, describeEachStore, IVR, KEY_1, KEY_2 } from './harness.js';
+import { AGENT, callerHash, describeEachStore, failure, IVR, KEY_1, KEY_2 } from './harness.js';
 
 const ANI = '+34600000000';
 const CREDENTIAL = 'Q1JFRC0xLXZvaWNlcHJpbnQtYmFzZTY0LXRlc3QtdmFsdWU=';
-
-async function failure(promise: Promise<unknown>): Promise<KitError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof KitError) return err;
-    throw err;
-  }
-  throw new Error('expected the operation to fail');
-}
 
 const put = (store: CredentialStore, ani = ANI, credential = CREDENTIAL, modelHash = 'model-1') =>
   store.putCredential(AGENT, ani, { credential, modelHash });
@@ -194,6 +184,93 @@ describeEachStore('credential store', (h) => {
     expect(err.code).toBe('store.invalid');
     expect(err.message).toContain('token.issue');
     expect(err.message).toContain('consent.read');
+  });
+
+  it('answers reads that arrive together each with its own result and audit row (found, not found, unreadable)', async () => {
+    const store = await h.open();
+    for (let i = 0; i < 5; i++) await put(store, `+3460000010${i}`, `c${i}`);
+    await h.sql('update credentials set ciphertext = ? where ani_hash = ?', [
+      Buffer.from([1, 2, 3]),
+      callerHash('+34600000104'),
+    ]);
+    const numbers = [0, 1, 2, 3, 4].map((i) => `+3460000010${i}`);
+    numbers.push('+34600000199', '+34600000199', '+34600000198');
+    const results = await Promise.all(
+      numbers.map((ani, i) =>
+        store.getCredential({ actor: { type: 'agent', id: `agent-${i}` } }, ani).then(
+          (r) => r?.credential ?? null,
+          (err: KitError) => err.code,
+        ),
+      ),
+    );
+    expect(results).toEqual(['c0', 'c1', 'c2', 'c3', 'store.corrupt', null, null, null]);
+    const rows = await store.queryAudit({ action: 'credential.read' });
+    expect(
+      numbers.map((ani, i) => {
+        const row = rows.find((r) => r.actor.id === `agent-${i}`)!;
+        return [row.outcome, row.detail, row.aniHash === callerHash(ani)];
+      }),
+    ).toEqual([
+      ['ok', null, true],
+      ['ok', null, true],
+      ['ok', null, true],
+      ['ok', null, true],
+      ['error', 'store.corrupt', true],
+      ['not_found', null, true],
+      ['not_found', null, true],
+      ['not_found', null, true],
+    ]);
+    expect(rows).toHaveLength(8);
+    // Two reads of one new caller at once: one caller row.
+    expect(await h.sql('select count(*) as n from callers')).toEqual([{ n: h.kind === 'sqlite' ? 7 : '7' }]);
+
+    // Statuses, events and refusals arriving together with reads: each answered, each audited.
+    const ivr = (id: string) => ({ actor: { type: 'ivr' as const, id } });
+    const [status1, status2, , , , read0] = await Promise.all([
+      store.credentialStatus(ivr('s1'), '+34600000100'),
+      store.credentialStatus(ivr('s2'), '+34600000197'),
+      store.recordEvent(ivr('e1'), {
+        action: 'relay.session',
+        outcome: 'ok',
+        ani: '+34600000196',
+        detail: 'verify',
+      }),
+      store.recordEvent(ivr('e2'), { action: 'token.issue', outcome: 'ok' }),
+      store.recordDenied(ivr('d1'), {
+        ani: '+34600000100',
+        action: 'credential.read',
+        reason: 'bad_api_key',
+      }),
+      store.getCredential(ivr('r1'), '+34600000100'),
+    ]);
+    expect(status1).toMatchObject({ ani: '+34600000100', modelHash: 'model-1' });
+    expect(status2).toBeNull();
+    expect(read0!.credential).toBe('c0');
+    const byActor = async (id: string) => (await store.queryAudit({ actorId: id }))[0]!;
+    expect(await byActor('s1')).toMatchObject({
+      action: 'credential.status',
+      outcome: 'ok',
+      aniHash: callerHash('+34600000100'),
+    });
+    expect(await byActor('s2')).toMatchObject({
+      action: 'credential.status',
+      outcome: 'not_found',
+      aniHash: callerHash('+34600000197'),
+    });
+    expect(await byActor('e1')).toMatchObject({
+      action: 'relay.session',
+      outcome: 'ok',
+      detail: 'verify',
+      aniHash: callerHash('+34600000196'),
+    });
+    expect(await byActor('e2')).toMatchObject({ action: 'token.issue', aniHash: null });
+    expect(await byActor('d1')).toMatchObject({
+      outcome: 'denied',
+      detail: 'bad_api_key',
+      aniHash: callerHash('+34600000100'),
+    });
+    expect(await byActor('r1')).toMatchObject({ action: 'credential.read', outcome: 'ok' });
+    expect(await h.sql('select count(*) as n from callers')).toEqual([{ n: h.kind === 'sqlite' ? 9 : '9' }]);
   });
 
   it('rewrites last_used_at at most once an hour, while every read writes its audit row', async () => {
@@ -621,6 +698,20 @@ describeEachStore('credential store', (h) => {
     expect((await store.getCredential(AGENT, '+34600000003'))!.credential).toBe(CREDENTIAL);
   });
 
+  it('lets an instance that lists the new key second find and update callers another instance keyed under it', async () => {
+    // The first step of a rollout: one instance already runs [k2, k1], another still [k1, k2].
+    const ahead = await h.open({ encryptionKeys: [KEY_2, KEY_1] });
+    const behind = await h.open({ encryptionKeys: [KEY_1, KEY_2] });
+    await put(ahead, '+34600000041', 'from-ahead');
+    expect((await behind.getCredential(AGENT, '+34600000041'))!.credential).toBe('from-ahead');
+    await put(behind, '+34600000041', 'from-behind'); // the same caller, not a second one
+    expect((await ahead.getCredential(AGENT, '+34600000041'))!.credential).toBe('from-behind');
+    await behind.recordConsent(IVR, '+34600000041', { wordingVersion: 'v1' });
+    expect((await ahead.getConsent('+34600000041'))!.status).toBe('granted');
+    expect(await h.sql('select key_id from callers')).toEqual([{ key_id: 'k2' }]);
+    expect((await ahead.queryAudit({ ani: '+34600000041' })).length).toBe(5);
+  });
+
   it('refuses to start while rows are under a key the config no longer lists, and reads them once it is back', async () => {
     const old = await h.open({ encryptionKeys: [KEY_1] });
     await put(old);
@@ -908,8 +999,10 @@ describeEachStore('credential store', (h) => {
       const store = await h.open({}, { logger: log.logger });
       await put(store);
       for (let round = 0; round < 4; round++) {
-        // Operations at once, so that the pool then holds several idle connections.
-        await Promise.all(Array.from({ length: 6 }, () => store.getCredential(AGENT, ANI)));
+        // Transactions at once, so that the pool then holds several idle connections (reads at
+        // once would share one statement, on one connection).
+        await Promise.all(Array.from({ length: 6 }, () => put(store)));
+        await store.getCredential(AGENT, ANI);
         expect((await storeBackends()).length).toBeGreaterThanOrEqual(3);
         await h.disrupt(); // pg_terminate_backend on each of them
 
@@ -924,8 +1017,8 @@ describeEachStore('credential store', (h) => {
         expect(burst.every((r) => r?.credential === CREDENTIAL)).toBe(true);
         expect(log.retries()).toBe(retries);
       }
-      // Every read above left its audit row: 4 × (6 + 1 + 3 + 12).
-      expect((await store.queryAudit({ action: 'credential.read', limit: 1000 })).length).toBe(88);
+      // Every read above left its audit row: 4 × (1 + 1 + 3 + 12).
+      expect((await store.queryAudit({ action: 'credential.read', limit: 1000 })).length).toBe(68);
     });
 
     it('never retries a transaction whose connection is lost during COMMIT, and recovers after it', async () => {
@@ -937,14 +1030,12 @@ describeEachStore('credential store', (h) => {
         'create function slow_commit() returns trigger language plpgsql as $$ begin perform pg_sleep(30); return null; end $$',
       );
       await h.sql(
-        "create constraint trigger slow_commit after insert on audit_log deferrable initially deferred for each row when (new.detail = 'slow-commit') execute function slow_commit()",
+        "create constraint trigger slow_commit after insert on audit_log deferrable initially deferred for each row when (new.detail = 'wording:slow-commit') execute function slow_commit()",
       );
-      const denied = store
-        .recordDenied(AGENT, { ani: ANI, action: 'credential.read', reason: 'slow-commit' })
-        .then(
-          () => undefined,
-          (err: KitError) => err,
-        );
+      const consent = store.recordConsent(AGENT, ANI, { wordingVersion: 'slow-commit' }).then(
+        () => undefined,
+        (err: KitError) => err,
+      );
       let sleeping: Record<string, unknown>[] = [];
       while (sleeping.length === 0) {
         await new Promise((resolve) => setTimeout(resolve, 10));
@@ -952,11 +1043,43 @@ describeEachStore('credential store', (h) => {
       }
       await h.sql('select pg_terminate_backend(?)', [sleeping[0]!.pid]);
 
-      expect(await denied).toMatchObject({ code: 'store.unavailable', status: 503 });
+      expect(await consent).toMatchObject({ code: 'store.unavailable', status: 503 });
       expect(log.retries()).toBe(0);
-      // Run once only: the cut COMMIT left nothing (had it been retried, the row would be there).
-      expect(await h.sql("select id from audit_log where detail = 'slow-commit'")).toEqual([]);
+      // Run once only: the cut COMMIT left nothing (had it been retried, the rows would be there).
+      expect(await h.sql("select id from audit_log where detail = 'wording:slow-commit'")).toEqual([]);
+      expect(await store.getConsent(ANI)).toBeNull();
       expect((await store.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
+    });
+
+    it('runs a read as one statement; one cut mid-statement runs again on a new connection and answers', async () => {
+      const lines: { msg: string }[] = [];
+      const logger = pino(
+        { level: 'info' },
+        { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) },
+      );
+      const store = await h.open({}, { logger });
+      await put(store);
+      // The first audit row of this agent waits (once: a sequence is not rolled back), so the
+      // statement can be cut while it runs, before its implicit commit.
+      await h.sql('create sequence once');
+      await h.sql(
+        "create function slow_read() returns trigger language plpgsql as $$ begin if nextval('once') = 1 then perform pg_sleep(30); end if; return new; end $$",
+      );
+      await h.sql(
+        "create trigger slow_read before insert on audit_log for each row when (new.actor_id = 'slow-agent') execute function slow_read()",
+      );
+      const slow = { actor: { type: 'agent' as const, id: 'slow-agent' }, conversationId: 'conv-slow' };
+      const read = store.getCredential(slow, ANI);
+      let sleeping: Record<string, unknown>[] = [];
+      while (sleeping.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        sleeping = await storeBackends(" and wait_event = 'PgSleep'");
+      }
+      await h.sql('select pg_terminate_backend(?)', [sleeping[0]!.pid]);
+      expect((await read)!.credential).toBe(CREDENTIAL);
+      expect(lines.filter((l) => l.msg.startsWith('database statement interrupted'))).toHaveLength(1);
+      // The cut attempt was rolled back whole: one audit row for the one credential handed out.
+      expect(await store.queryAudit({ actorId: 'slow-agent' })).toHaveLength(1);
     });
   }
 });
