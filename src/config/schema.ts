@@ -391,7 +391,7 @@ export const WidgetSchema = obj(
       Type.String({
         minLength: 1,
         description:
-          'Implicit-grant OAuth client of the widget; provision fills it in its state when absent.',
+          "The widget's OAuth client (authorization code with PKCE); provision fills it in its state when absent.",
       }),
     ),
   },

@@ -221,20 +221,33 @@ describe('the agent desktop', () => {
       .poll(async () => new URL((await iframe.getAttribute('src'))!).searchParams.get('langTag'))
       .toBe('es');
 
-    // The caller's audio was streamed, signed, over Audiohook to das-Peak while the call went on.
-    await page.click(`#hangup-${conversationId}`);
-    await expect.poll(() => row.getAttribute('data-state')).toBe('ended');
-    const report = (await (await fetch(`${stack.genesys!.url}/sandbox/calls`)).json()) as {
+    // The caller says more on the open line; all of it is streamed, signed, over Audiohook to das-Peak
+    // (the org's live call report shows what its Audiohook session has sent so far).
+    interface Calls {
       entities: {
         conversationId: string;
         voice: string;
         monitored: boolean;
+        state: string;
+        audioSeconds: number;
         sessions: { result?: { audio: { seconds: number } } }[];
       }[];
-    };
-    const call = report.entities.find((c) => c.conversationId === conversationId)!;
-    expect(call).toMatchObject({ voice: 'alice-register', monitored: true });
-    expect(call.sessions[0]!.result!.audio.seconds).toBeGreaterThan(3);
+    }
+    const callOf = async () =>
+      ((await (await fetch(`${stack.genesys!.url}/sandbox/calls`)).json()) as Calls).entities.find(
+        (c) => c.conversationId === conversationId,
+      )!;
+    const first = await callOf();
+    expect(first).toMatchObject({ voice: 'alice-register', monitored: true });
+    const sent = async () => (await callOf()).sessions[0]?.result?.audio.seconds ?? 0;
+    await expect.poll(sent).toBeGreaterThanOrEqual(first.audioSeconds);
+    await page.selectOption('#voice', 'alice-verify-1');
+    await page.click(`#speak-${conversationId}`);
+    await expect.poll(() => page.locator('#host-log').textContent()).toContain('says alice-verify-1');
+    await expect.poll(sent).toBeGreaterThan(first.audioSeconds + 2);
+    await page.click(`#hangup-${conversationId}`);
+    await expect.poll(() => row.getAttribute('data-state')).toBe('ended');
+    expect((await callOf()).state).toBe('ended');
 
     expect(errors).toEqual([]);
     await context.close();

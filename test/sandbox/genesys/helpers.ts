@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 import platformClient from 'purecloud-platform-client-v2';
+import { expect } from 'vitest';
+import {
+  listenAudiohook,
+  type ListeningAudiohookServer,
+  type OpenParameters,
+} from '../../../src/audiohook/index.js';
 import {
   startGenesysSandbox,
   type GenesysSandbox,
@@ -150,4 +156,72 @@ export async function tokenRequest(
     body: new URLSearchParams(form).toString(),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+}
+
+export const AUDIOHOOK_API_KEY = 'sandbox-audiohook-key';
+export const AUDIOHOOK_SECRET = Buffer.from('sandbox-audiohook-client-secret!').toString('base64');
+
+/**
+ * A receiving Audiohook endpoint that records each session's `open` and the seconds of audio it
+ * received per conversation; closed by whoever owns `servers`.
+ */
+export async function audiohookReceiver(servers: ListeningAudiohookServer[], secret = AUDIOHOOK_SECRET) {
+  const opens: OpenParameters[] = [];
+  const received = new Map<string, number>();
+  const server = await listenAudiohook({
+    auth: { credentials: { [AUDIOHOOK_API_KEY]: secret }, failureDelayMs: 0 },
+    hooks: {
+      onOpen: (_session, open) => {
+        opens.push(open);
+      },
+      onAudio: (session, frame) => {
+        const id = session.openParameters?.conversationId ?? '';
+        received.set(id, (received.get(id) ?? 0) + frame.duration);
+      },
+    },
+  });
+  servers.push(server);
+  return { server, opens, seconds: (conversationId: string) => received.get(conversationId) ?? 0 };
+}
+
+/** Provisions an enabled audiohook integration (credential, config, enable) through the API. */
+export async function audiohookIntegration(
+  s: GenesysSandbox,
+  token: string,
+  uri: string,
+  properties: Record<string, unknown> = {},
+) {
+  const integration = await call<{ id: string }>(s, token, 'POST', '/api/v2/integrations', {
+    name: 'VB AudioHook',
+    integrationType: { id: 'audiohook' },
+  });
+  const cred = await call<{ id: string }>(s, token, 'POST', '/api/v2/integrations/credentials', {
+    name: 'hook',
+    type: { name: 'audioHook' },
+    credentialFields: { apiKey: AUDIOHOOK_API_KEY, clientSecret: AUDIOHOOK_SECRET },
+  });
+  const put = await call(s, token, 'PUT', `/api/v2/integrations/${integration.body.id}/config/current`, {
+    name: 'VB AudioHook',
+    version: 1,
+    properties: { channel: 'both', connectionUri: uri, ...properties },
+    advanced: { tenant: 'demo' },
+    credentials: { audioHook: { id: cred.body.id } },
+  });
+  expect(put.status).toBe(200);
+  const enabled = await call<{ reportedState: { code: string } }>(
+    s,
+    token,
+    'PATCH',
+    `/api/v2/integrations/${integration.body.id}`,
+    {
+      intendedState: 'ENABLED',
+    },
+  );
+  expect(enabled.body.reportedState.code).toBe('ACTIVE');
+  return integration.body.id;
+}
+
+export async function monitorQueue(s: GenesysSandbox, token: string, name: string) {
+  const q = s.state.queues.find((x) => x.name === name)!;
+  await call(s, token, 'PUT', `/api/v2/routing/queues/${q.id}`, { name, enableAudioMonitoring: true });
 }

@@ -234,12 +234,24 @@ export function desktopClient(): void {
           .catch((err: Error) => showError(err.message));
       });
       const open = button(`select-${call.conversationId}`, 'Show', () => select(call.conversationId));
+      const speak = button(`speak-${call.conversationId}`, 'Caller speaks', () => {
+        void api(
+          'POST',
+          `/sandbox/calls/${call.id}/speak`,
+          voiceSelect.value ? { audio: { voice: voiceSelect.value } } : {},
+        )
+          .then(() => {
+            showError(null);
+            log(`the caller of ${call.ani} says ${voiceSelect.value || 'a tone'}`);
+          })
+          .catch((err: Error) => showError(err.message));
+      });
       const hangup = button(`hangup-${call.conversationId}`, 'Hang up', () => {
         void api('POST', `/sandbox/calls/${call.id}/hangup`)
           .then(() => refresh())
           .catch((err: Error) => showError(err.message));
       });
-      row.append(info, answer, open, hangup);
+      row.append(info, answer, open, speak, hangup);
       rows.set(call.conversationId, row);
       callList.prepend(row);
     }
@@ -259,6 +271,8 @@ export function desktopClient(): void {
       call.state !== 'active' || call.agent !== null;
     (row.querySelector(`#select-${CSS.escape(call.conversationId)}`) as HTMLButtonElement).hidden =
       call.agent === null;
+    (row.querySelector(`#speak-${CSS.escape(call.conversationId)}`) as HTMLButtonElement).hidden =
+      call.state !== 'active';
     (row.querySelector(`#hangup-${CSS.escape(call.conversationId)}`) as HTMLButtonElement).hidden =
       call.state !== 'active';
   }
@@ -279,6 +293,7 @@ export function desktopClient(): void {
       ...(voiceSelect.value ? { audio: { voice: voiceSelect.value } } : {}),
       speed,
       keepConnected: true,
+      continuous: true,
     })
       .then(() => {
         showError(null);
