@@ -32,7 +32,7 @@ export default tseslint.config(
   },
   {
     // Plain browser modules served as they are (the widget's utils.js): no TypeScript project.
-    files: ['widget/**/*.js'],
+    files: ['widget/**/*.js', 'test/fixtures/widget/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

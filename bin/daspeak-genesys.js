@@ -1,10 +1,7 @@
 #!/usr/bin/env node
 // Launcher: the compiled CLI lives in dist/ (npm run build).
 import('../dist/cli/main.js')
-  .then((m) => m.main(process.argv))
-  .then((code) => {
-    process.exitCode = code;
-  })
+  .then((m) => m.runAsProcess(process.argv))
   .catch((err) => {
     if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli/main.js')) {
       process.stderr.write('error: the CLI is not built (hint: run `npm run build`)\n');

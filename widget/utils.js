@@ -59,12 +59,13 @@ function backendBase() {
 
 /**
  * One request to the backend with the agent's token and the conversation id.
- * @param {'GET' | 'POST' | 'DELETE'} method
+ * @param {'GET' | 'POST' | 'PUT' | 'DELETE'} method
  * @param {string} url absolute, or relative to the backend base
  * @param {Record<string, string>} [form] sent form-encoded, as the seed's utils.js does
+ * @param {unknown} [json] sent as JSON (the resource routes)
  * @returns {Promise<{ status: number, body: any }>}
  */
-async function call(method, url, form) {
+async function call(method, url, form, json) {
   if (!session.accessToken) {
     throw new BackendError(
       'auth.missing_token',
@@ -76,12 +77,13 @@ async function call(method, url, form) {
   const headers = { Accept: 'application/json', Authorization: `Bearer ${session.accessToken}` };
   if (session.conversationId) headers['X-Conversation-Id'] = session.conversationId;
   if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  if (json !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
     response = await fetch(new URL(url, backendBase()), {
       method,
       headers,
-      body: form ? new URLSearchParams(form) : undefined,
+      body: form ? new URLSearchParams(form) : json !== undefined ? JSON.stringify(json) : undefined,
       credentials: 'omit',
       cache: 'no-store',
     });
@@ -164,4 +166,80 @@ export async function getTemporaryToken(authenticationServerUrl) {
   const answer = await call('GET', authenticationServerUrl || 'token');
   if (answer.status !== 200 || typeof answer.body?.access_token !== 'string') fail(answer);
   return answer.body.access_token;
+}
+
+// --- The kit's additions: the element calls these only when they exist, so the seed's sample
+// utils.js (without them) keeps working.
+
+/** The path segment of a caller number (`+` and every other reserved character encoded). */
+function aniSegment(/** @type {string} */ id) {
+  return encodeURIComponent(id);
+}
+
+/**
+ * @typedef {object} CredentialStatus
+ * @property {boolean} registered  whether a voice credential is stored for the caller
+ * @property {string} [ani]  the caller number in E.164
+ * @property {string} [createdAt]  ISO time of the registration
+ * @property {string} [updatedAt]  ISO time of the last registration that replaced it
+ * @property {string | null} [lastUsedAt]  ISO time of the last verification that read it (hourly precision)
+ * @property {string} [modelHash]  the das-Peak model the credential was made with
+ * @property {boolean} [modelCurrent]  whether that is the model the backend uses now
+ */
+
+/**
+ * Whether the caller is registered, and since when; never the credential itself (works in relay and
+ * direct mode alike).
+ * @param {string} id the caller number
+ * @returns {Promise<CredentialStatus>}
+ */
+export async function getCredentialStatus(id) {
+  const answer = await call('GET', `api/v1/credentials/${aniSegment(id)}/status`);
+  if (answer.status !== 200 || typeof answer.body?.registered !== 'boolean') fail(answer);
+  return answer.body;
+}
+
+/**
+ * @typedef {object} ConsentEvent
+ * @property {string} at  ISO time
+ * @property {{ type: string, id: string }} actor  who recorded it (the agent's user id, or the IVR)
+ * @property {string | null} conversationId
+ * @property {string} [wordingVersion]  the wording the caller answered to (granted and refused)
+ */
+
+/**
+ * @typedef {object} ConsentState
+ * @property {string} ani
+ * @property {'granted' | 'refused' | 'withdrawn'} status  the caller's latest decision
+ * @property {ConsentEvent | null} granted
+ * @property {ConsentEvent | null} refused
+ * @property {ConsentEvent | null} withdrawn
+ */
+
+/**
+ * The caller's recorded consent, or null when none has been recorded.
+ * @param {string} id the caller number
+ * @returns {Promise<ConsentState | null>}
+ */
+export async function getConsent(id) {
+  const answer = await call('GET', `api/v1/consent/${aniSegment(id)}`);
+  if (answer.status === 404 && answer.body?.error?.code === 'consent.not_found') return null;
+  if (answer.status !== 200 || typeof answer.body?.status !== 'string') fail(answer);
+  return answer.body;
+}
+
+/**
+ * Records the caller's answer to the consent question, with the version of the wording read to them
+ * (config.js `consentWordingVersion`).
+ * @param {string} id the caller number
+ * @param {{ decision: 'granted' | 'refused', wordingVersion: string }} answer
+ * @returns {Promise<ConsentState>} the consent as now recorded
+ */
+export async function recordConsent(id, { decision, wordingVersion }) {
+  const answer = await call('PUT', `api/v1/consent/${aniSegment(id)}`, undefined, {
+    decision,
+    wordingVersion,
+  });
+  if (answer.status !== 200 || typeof answer.body?.status !== 'string') fail(answer);
+  return answer.body;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Logger } from '../log.js';
+import type { LogFormat, Logger } from '../log.js';
 import type { LoadedConfig, LoadOptions } from '../config/loader.js';
 
 /** Options every command accepts. */
@@ -8,11 +8,15 @@ export interface GlobalOptions {
   json: boolean;
   verbose: boolean;
   quiet: boolean;
+  /** `--log-format`; default pretty when stderr is a terminal, else json. */
+  logFormat?: LogFormat;
 }
 
 export interface CliIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  /** `isTTY` (set on a terminal) turns on progress lines. */
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  /** `isTTY` (set on a terminal) makes logs pretty lines. */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;

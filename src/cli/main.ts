@@ -4,10 +4,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { isKitError, KitError } from '../errors.js';
 import { ConfigError } from '../config/issues.js';
-import { createLogger, type LogLevel } from '../log.js';
+import { createLogger, LOG_FORMATS, type LogFormat, type LogLevel } from '../log.js';
 import { loadConfigFile, resolveConfigPath } from '../config/loader.js';
 import { secretPaths } from '../config/schema.js';
 import type { CliCommand, CliContext, CliIO, GlobalOptions } from './command.js';
+import { exitWhenSettled } from './exit-guard.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -38,7 +39,16 @@ function version(): string {
 function makeContext(io: CliIO, globals: GlobalOptions): CliContext {
   const level: LogLevel = globals.verbose ? 'debug' : globals.quiet ? 'error' : 'info';
   const redact = secretPaths().map((p) => `config.${p.replace(/\[\]/g, '[*]')}`);
-  const logger = createLogger({ level, redact, destination: io.stderr, name: 'daspeak-genesys' });
+  const terminal = io.stderr.isTTY === true;
+  const format: LogFormat = globals.logFormat ?? (terminal ? 'pretty' : 'json');
+  const logger = createLogger({
+    level,
+    redact,
+    destination: io.stderr,
+    name: 'daspeak-genesys',
+    format,
+    colorize: terminal && !io.env.NO_COLOR,
+  });
   const configPath = resolveConfigPath(globals.config, io.env);
   return {
     io,
@@ -93,11 +103,19 @@ export function buildProgram(commands: CliCommand[], io: CliIO, exit: { code: nu
       new Option('-v, --verbose', 'debug logging and stack traces').default(false).conflicts('quiet'),
     )
     .option('-q, --quiet', 'only errors', false)
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'logs on stderr: pretty lines or JSON (default: pretty at a terminal, else json)',
+      ).choices(LOG_FORMATS),
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Usage errors are printed by main() as one line with one hint (and as JSON under --json).
+      outputError: () => undefined,
     })
     .addHelpText(
       'after',
@@ -123,6 +141,7 @@ export function buildProgram(commands: CliCommand[], io: CliIO, exit: { code: nu
         json: Boolean(globals.json),
         verbose: Boolean(globals.verbose),
         quiet: Boolean(globals.quiet),
+        ...(globals.logFormat ? { logFormat: globals.logFormat } : {}),
       };
       const ctx = makeContext(io, g);
       try {
@@ -164,11 +183,56 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
         return 0;
       if (err.code === 'commander.help') return 2;
-      // Commander has already printed the problem; point at help once.
-      fullIO.stderr.write('(hint: run `daspeak-genesys --help` for usage)\n');
-      return 2;
+      return reportUsage(usageProblem(err, argv, commands), fullIO, argv.includes('--json'));
     }
     return reportError(err, fullIO, { json: false, verbose: false, quiet: false });
   }
   return exit.code;
+}
+
+/** The launcher's entry: runs the CLI as this process, whose exit code is the command's (see exit-guard.ts). */
+export function runAsProcess(argv: string[] = process.argv): Promise<void> {
+  // `daspeak-genesys plan | head`: a reader that went away is not a failure of the work, which
+  // goes on (a provision half done by a closed pipe would be worse); further output is dropped.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  return exitWhenSettled(main(argv));
+}
+
+export interface UsageProblem {
+  message: string;
+  hint: string;
+}
+
+/**
+ * Commander's error as one message and one hint: its "(Did you mean …?)" becomes the hint, which
+ * points at the help of the command being parsed.
+ */
+export function usageProblem(err: CommanderError, argv: string[], commands: CliCommand[]): UsageProblem {
+  const lines = err.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const message = (lines[0] ?? 'bad usage').replace(/^error:\s*/, '');
+  const suggestion = lines
+    .slice(1)
+    .map((l) => /^\(Did you mean (.+)\?\)$/.exec(l)?.[1])
+    .find((x) => x !== undefined);
+  const names = new Set(commands.map((c) => c.name));
+  const command = argv.slice(2).find((a) => names.has(a));
+  const help = `daspeak-genesys ${command ? `${command} ` : ''}--help`;
+  return {
+    message,
+    hint: suggestion ? `did you mean ${suggestion}? (${help} for usage)` : `run \`${help}\` for usage`,
+  };
+}
+
+function reportUsage(problem: UsageProblem, io: CliIO, json: boolean): number {
+  io.stderr.write(`error: ${problem.message} (hint: ${problem.hint})\n`);
+  if (json) {
+    const body = { ok: false, error: { code: 'usage', message: problem.message, hint: problem.hint } };
+    io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  }
+  return 2;
 }

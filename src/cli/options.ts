@@ -18,3 +18,11 @@ export function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value) || n > 64) throw new InvalidArgumentError('give a whole number from 0 to 64');
   return n;
 }
+
+/** A duration in seconds above 0 (decimals allowed), e.g. `--request-timeout 2.5`. */
+export function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0 || n > 3600)
+    throw new InvalidArgumentError('give a number of seconds above 0, at most 3600');
+  return n;
+}

@@ -77,6 +77,14 @@ export const PromptsSchema = obj(
     notVerified: Type.String({ minLength: 1, description: 'Played when the voice did not match.' }),
     spoof: Type.String({ minLength: 1, description: 'Played when the audio looked pre-recorded.' }),
     error: Type.String({ minLength: 1, description: 'Played when the service could not be reached.' }),
+    noConsent: Type.String({
+      minLength: 1,
+      description: 'Played when the caller did not agree to voice registration.',
+    }),
+    transfer: Type.String({
+      minLength: 1,
+      description: 'Played before the call is transferred to the queue.',
+    }),
   },
   { description: 'Text-to-speech prompts of one language.' },
 );
@@ -394,6 +402,18 @@ export const WidgetSchema = obj(
           "The widget's OAuth client (authorization code with PKCE); provision fills it in its state when absent.",
       }),
     ),
+    signalling: oneOf(['relay', 'direct'] as const, {
+      default: 'relay',
+      description:
+        "How the widget reaches das-Peak. relay: through the backend's Socket.IO relay, which checks the agent is on the call, opens the das-Peak session with its own token and keeps credentials on the server (the browser holds no das-Peak token and never sees a credential). direct: the seed's design, the browser gets a short-lived das-Peak token from /token and handles the credential itself.",
+    }),
+    consentWordingVersion: Type.String({
+      default: '1',
+      pattern: '^[A-Za-z0-9._:-]{1,64}$',
+      description:
+        'Version of the consent wording the agent reads to the caller; recorded with each consent decision the widget sends.',
+      'x-hint': 'use 1 to 64 letters, digits or . _ : -',
+    }),
   },
   { default: {}, description: 'The agent Interaction Widget.' },
 );
@@ -415,21 +435,41 @@ export const FlowsSchema = obj(
       {
         register: Type.String({
           minLength: 1,
-          default: 'Voice Register',
+          default: 'Register',
           description: 'Register common module.',
         }),
-        verify: Type.String({ minLength: 1, default: 'Voice Verify', description: 'Verify common module.' }),
+        verify: Type.String({ minLength: 1, default: 'Verify', description: 'Verify common module.' }),
         inbound: Type.String({
           minLength: 1,
-          default: 'Voice Biometrics IVR',
+          default: 'Example Inbound',
           description: 'Example inbound call flow using both modules.',
         }),
       },
       { default: {}, description: 'Flow names (the prefix is added in front).' },
     ),
     transferQueue: Type.Optional(
-      Type.String({ minLength: 1, description: 'Queue the example inbound flow transfers to.' }),
+      Type.String({
+        minLength: 1,
+        description:
+          'Queue the example inbound flow transfers to; default the first of widget.queues (without either, the example flow is not published).',
+      }),
     ),
+    consentWordingVersion: Type.String({
+      minLength: 1,
+      default: 'ivr-1',
+      description:
+        'Version recorded with the consent the IVR asks for; change it when you change the consent prompt.',
+    }),
+    consentTimeoutSeconds: Type.Integer({
+      minimum: 3,
+      maximum: 60,
+      default: 8,
+      description: 'How long the consent menu waits for a key press.',
+    }),
+    publish: Type.Boolean({
+      default: true,
+      description: 'Publish the flows with `provision` (false: render them only, for Archy).',
+    }),
     prompts: Type.Record(Type.String({ pattern: '^[a-z]{2,3}-[a-z]{2,3}$' }), PromptsSchema, {
       default: {},
       description: 'Prompts per language; en-us has built-in prompts, every other language needs its own.',

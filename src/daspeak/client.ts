@@ -243,41 +243,19 @@ export function createDaspeakClient(
     deadline: number,
     trace: Trace,
   ): Promise<TerminalReport> {
-    const settings = settingsOf(request, operation);
-    const asWire = (n: number) => (options.initializeNumbersAs === 'number' ? n : String(n));
-    const metadata: InitializeMetadata = {
-      audio_protocol: audioProtocol,
-      audio_format: config.audio.format,
-      audio_codec: config.audio.codec,
-      sample_format: config.audio.sampleFormat,
-      sample_rate: asWire(config.audio.sampleRate),
-      channels: asWire(config.audio.channels),
-      call_id: request.callId,
-    };
-    const common = {
-      authenticity_threshold: settings.authenticityThreshold,
-      audio_total_duration: settings.audioTotalDuration,
-      model_hash: settings.modelHash,
-    };
-    const initialize: RegisterInitialize | VerifyInitialize =
-      operation === 'register'
-        ? { metadata, register_request: common }
-        : {
-            metadata,
-            verify_request: {
-              credential: (request as VerifySessionRequest).credential,
-              ...common,
-              verification_threshold:
-                (request as VerifySessionRequest).verificationThreshold ?? config.verificationThreshold,
-            },
-          };
-    const valid = check(
-      operation === 'register' ? RegisterInitializeSchema : VerifyInitializeSchema,
-      initialize,
-    );
-    if (!valid.ok) {
-      throw new DaspeakError('daspeak.invalid_request', `initialize: the request ${valid.problem}`);
-    }
+    const initialize = socketInitialize(config, operation, {
+      callId: request.callId,
+      ...settingsOf(request, operation),
+      audioProtocol,
+      numbersAs: options.initializeNumbersAs ?? 'string',
+      ...(operation === 'verify'
+        ? {
+            credential: (request as VerifySessionRequest).credential,
+            verificationThreshold:
+              (request as VerifySessionRequest).verificationThreshold ?? config.verificationThreshold,
+          }
+        : {}),
+    });
     const session = createSocketSession({
       operation,
       url: config.socketio.url,
@@ -390,6 +368,65 @@ export function createDaspeakClient(
     register: (request) => run('register', request),
     verify: (request) => run('verify', request),
   };
+}
+
+export interface InitializeParams {
+  callId: string;
+  audioTotalDuration: number;
+  authenticityThreshold: number;
+  modelHash: string;
+  audioProtocol: AudioProtocol;
+  /** How metadata carries sample_rate and channels (see DaspeakClientOptions.initializeNumbersAs). */
+  numbersAs: 'string' | 'number';
+  /** Verify only. */
+  credential?: string;
+  verificationThreshold?: number;
+}
+
+/**
+ * The Socket.IO `initialize` of a register or verify session, from the config's audio settings and
+ * the session's parameters, checked against the contract (daspeak.invalid_request otherwise). Shared
+ * by this client and the backend's relay, so both send the same message.
+ */
+export function socketInitialize(
+  config: DaspeakConfig,
+  operation: Operation,
+  params: InitializeParams,
+): RegisterInitialize | VerifyInitialize {
+  const asWire = (n: number) => (params.numbersAs === 'number' ? n : String(n));
+  const metadata: InitializeMetadata = {
+    audio_protocol: params.audioProtocol,
+    audio_format: config.audio.format,
+    audio_codec: config.audio.codec,
+    sample_format: config.audio.sampleFormat,
+    sample_rate: asWire(config.audio.sampleRate),
+    channels: asWire(config.audio.channels),
+    call_id: params.callId,
+  };
+  const common = {
+    authenticity_threshold: params.authenticityThreshold,
+    audio_total_duration: params.audioTotalDuration,
+    model_hash: params.modelHash,
+  };
+  const initialize: RegisterInitialize | VerifyInitialize =
+    operation === 'register'
+      ? { metadata, register_request: common }
+      : {
+          metadata,
+          verify_request: {
+            credential: params.credential ?? '',
+            ...common,
+            verification_threshold: params.verificationThreshold ?? config.verificationThreshold,
+          },
+        };
+  const valid = check(
+    operation === 'register' ? RegisterInitializeSchema : VerifyInitializeSchema,
+    initialize,
+  );
+  if (!valid.ok) {
+    throw new DaspeakError('daspeak.invalid_request', `initialize: the request ${valid.problem}`);
+  }
+  return initialize;
 }
 
 /** What is wrong with the caller's request, if anything; the service is never asked with it. */

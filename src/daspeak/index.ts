@@ -24,6 +24,8 @@ export * from './socketio/session.js';
 export { createSocketSession, namespaceUrl } from './socketio/session-impl.js';
 export {
   createDaspeakClient,
+  socketInitialize,
+  type InitializeParams,
   type DaspeakClient,
   type DaspeakClientOptions,
   type DaspeakConfig,

@@ -107,7 +107,14 @@ export function normaliseAni(input: unknown, options: NormaliseAniOptions = {}):
   return normalised.get(`${country ?? ''}\u0000${input}`, () => parseAni(input, options));
 }
 
-function parseAni(input: unknown, options: NormaliseAniOptions): string {
+/**
+ * The first half of normaliseAni, which needs no phone-number metadata: unwraps a tel:/sip: URI,
+ * refuses a withheld caller, drops separators and turns `00` into `+`. The result is `+` and digits
+ * (international) or digits only (national). The agent widget uses this half alone, because the
+ * metadata would not fit its size budget; the backend then applies the whole of normaliseAni.
+ * Throws KitError `ani.withheld` or `ani.invalid`, as normaliseAni does.
+ */
+export function aniDigits(input: unknown): string {
   if (input === undefined || input === null) throw withheld();
   if (typeof input !== 'string') throw invalid('the caller number is not a string');
   const raw = input.trim();
@@ -124,6 +131,11 @@ function parseAni(input: unknown, options: NormaliseAniOptions): string {
   if (digits.startsWith('00')) digits = `+${digits.slice(2)}`;
   else if (!digits.startsWith('+') && phoneContext) digits = `${phoneContext}${digits}`;
   if (digits.lastIndexOf('+') > 0 || !/\d/.test(digits)) throw invalid('the caller number is malformed');
+  return digits;
+}
+
+function parseAni(input: unknown, options: NormaliseAniOptions): string {
+  const digits = aniDigits(input);
 
   const country = options.defaultCountry;
   if (country !== undefined && !isSupportedCountry(country)) {

@@ -1,3 +1,3 @@
 // Browser code (widget, flows) imports ./ani.js directly: ./hash.js needs node:crypto.
 export { E164_PATTERN, isE164, normaliseAni, type NormaliseAniOptions } from './ani.js';
-export { aniHash } from './hash.js';
+export { aniDigest } from './hash.js';

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { KitConfig } from '../config/schema.js';
 import { KitError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import type { OnProgress } from '../progress.js';
+import { keyedFingerprints, type SecretFingerprinter } from '../genesys/engine/diff.js';
 import { Engine } from '../genesys/engine/engine.js';
 import { emptyState, loadState, saveState } from '../genesys/engine/state.js';
 import {
@@ -11,6 +13,7 @@ import {
   type PlatformClientOptions,
 } from '../genesys/platform/index.js';
 import { createOrg, kitKinds, type GenesysOrg } from '../genesys/resources/index.js';
+import { KeyRing } from '../store/index.js';
 
 /** Default state directory, next to the config file. */
 export const DEFAULT_STATE_DIR = '.daspeak-genesys';
@@ -33,6 +36,8 @@ export interface DeploymentOptions {
   logger?: Logger | undefined;
   /** Platform client options (tests inject a clock and a sleep). */
   platform?: PlatformClientOptions | undefined;
+  /** Told of each step and each retry pause as they happen (the CLI's progress lines). */
+  onProgress?: OnProgress | undefined;
   /**
    * `write` (provision, destroy) generates a deployment id when none exists and keeps it in the state
    * file at once; `read` (plan, doctor) shows a new one without writing anything.
@@ -49,6 +54,8 @@ export interface Deployment {
   platform: PlatformClient;
   org: GenesysOrg;
   engine: Engine<KitConfig, GenesysOrg>;
+  /** The keyed secret fingerprints of the state file; any other Engine on this state must use it. */
+  fingerprinter: SecretFingerprinter;
   organizationId: string | undefined;
   close(): void;
 }
@@ -77,6 +84,21 @@ export function newDeploymentId(prefix: string, random: (n: number) => Buffer = 
 }
 
 /**
+ * The id of a new deployment: the prefix and a hash of the organization, the prefix and the state
+ * directory, so `plan` (which writes nothing) shows the id the first `provision` will keep, while
+ * two state directories remain two deployments. Random only when the org is not known.
+ */
+export function derivedDeploymentId(
+  prefix: string,
+  organizationId: string | undefined,
+  stateDir: string,
+): string {
+  if (!organizationId) return newDeploymentId(prefix);
+  const hash = createHash('sha256').update(`${organizationId}\0${prefix}\0${stateDir}`).digest();
+  return newDeploymentId(prefix, (n) => hash.subarray(0, n));
+}
+
+/**
  * Opens a deployment: resolves its files and id (config, else state file, else a new one), connects
  * to the org, checks the state directory belongs to this org and prefix, and builds the engine.
  */
@@ -92,12 +114,14 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
       { hint: 'destroy that deployment with its own config first, or use another --state-dir' },
     );
   }
-  let deploymentId = config.deploymentId ?? state?.deploymentId;
-  const isNew = deploymentId === undefined;
-  deploymentId ??= newDeploymentId(config.prefix);
-  if (isNew && options.mode === 'write') saveState(paths.stateFile, emptyState(deploymentId, config.prefix));
+  const known = config.deploymentId ?? state?.deploymentId;
+  const isNew = known === undefined;
 
-  const platform = createPlatformClient(config.genesys, { logger, ...options.platform });
+  const platform = createPlatformClient(config.genesys, {
+    logger,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...options.platform,
+  });
   try {
     const org = createOrg(platform, {
       provisionerClientId: config.genesys.clientId,
@@ -119,8 +143,19 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
         { hint: 'fix genesys.organizationId or use a client of that organization' },
       );
     }
+    const deploymentId = known ?? derivedDeploymentId(config.prefix, organizationId, paths.stateDir);
+    if (isNew && options.mode === 'write')
+      saveState(paths.stateFile, emptyState(deploymentId, config.prefix));
+    // state.json fingerprints secrets with an HMAC under a key derived from the store's keys (see
+    // docs/store.md, Caller hashes), so the state file cannot be used to guess them.
+    const keys = KeyRing.fromConfig(config.backend.encryptionKeys);
+    const fingerprinter = keyedFingerprints({
+      fingerprint: (text) => keys.fingerprint(text),
+      matches: (fingerprint, text) => keys.fingerprintMatches(fingerprint, text),
+    });
     const engine = new Engine<KitConfig, GenesysOrg>({
       kinds: kitKinds(),
+      fingerprinter,
       config,
       org,
       prefix: config.prefix,
@@ -130,6 +165,7 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
       secretsFile: paths.secretsFile,
       organizationId,
       logger,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     return {
       config,
@@ -139,6 +175,7 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
       platform,
       org,
       engine,
+      fingerprinter,
       organizationId,
       close: () => platform.close(),
     };

@@ -2,7 +2,7 @@ import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { probeAudiohook } from '../audiohook/client/index.js';
 import type { KitConfig } from '../config/schema.js';
 import { createTokenProvider, namespaceUrl, type AccessToken } from '../daspeak/index.js';
-import { isKitError } from '../errors.js';
+import { isKitError, KitError } from '../errors.js';
 import { isGenesysApiError } from '../genesys/platform/index.js';
 import {
   INTEGRATION_TYPES,
@@ -13,6 +13,8 @@ import {
   widgetPageUrl,
 } from '../genesys/resources/index.js';
 import { openDeployment, type Deployment } from './deployment.js';
+import { grantInstructions } from './grant.js';
+import { codeInText, describeRequestFailure, networkProblem } from './network.js';
 import { planOn, type Options } from './operations.js';
 
 /**
@@ -85,8 +87,13 @@ const skip = (id: string, because: string): CheckResult => ({
   detail: `needs ${because}`,
 });
 
+/** fetch with a time limit; a failure names the URL and the likely cause, never just "fetch failed". */
 async function fetchWithin(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
-  return fetch(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(timeoutMs) });
+  try {
+    return await fetch(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new KitError('doctor.unreachable', describeRequestFailure(url, err, timeoutMs), { cause: err });
+  }
 }
 
 // --- Genesys ----------------------------------------------------------------------------------------
@@ -202,6 +209,17 @@ async function planCheck(d: Deployment): Promise<CheckResult> {
     }
     const { report } = await planOn(d);
     const c = report.counts;
+    const grant = report.adminGrant;
+    if (grant?.roleId && c.create + c.update > 0) {
+      // A first provision that stopped at the admin grant: running it again alone changes nothing.
+      const how = grantInstructions(grant);
+      return {
+        id: 'provision.plan',
+        status: 'fail',
+        detail: `provision stopped at the admin grant: "${grant.blocks}" and ${c.create + c.update - 1} more change(s) wait for it`,
+        fix: `give client ${grant.clientId} the role "${grant.roleName}" (${how.ui}; or ${how.kit}), then run daspeak-genesys provision`,
+      };
+    }
     const pending = c.create + c.update + c.delete + c.conflict;
     if (pending === 0) {
       return {
@@ -243,14 +261,17 @@ function socketCheck(config: KitConfig, token: AccessToken, timeoutMs: number): 
     socket.on('connect', () =>
       done({ id: 'daspeak.socketio', status: 'ok', detail: `connected to ${url} with a token` }),
     );
-    socket.on('connect_error', (err: Error) =>
+    socket.on('connect_error', (err: Error & { description?: unknown }) => {
+      const network = networkProblem(url, err.description ?? err, timeoutMs);
       done({
         id: 'daspeak.socketio',
         status: 'fail',
-        detail: `${url} refused the connection: ${err.message}`,
+        detail: network
+          ? `${url}: ${network.what} (${network.likely})`
+          : `${url} refused the connection: ${err.message}`,
         fix: 'check daspeak.socketio.url, path, namespaces and tokenTransport',
-      }),
-    );
+      });
+    });
   });
 }
 
@@ -266,7 +287,15 @@ async function daspeakChecks(
     await attempt(
       'daspeak.token',
       async () => {
-        token = await createTokenProvider({ ...d.auth, timeoutMs }).getToken();
+        try {
+          token = await createTokenProvider({ ...d.auth, timeoutMs }).getToken();
+        } catch (err) {
+          if (!networkProblem(d.auth.tokenUrl, err, timeoutMs)) throw err;
+          throw new KitError('doctor.unreachable', describeRequestFailure(d.auth.tokenUrl, err, timeoutMs), {
+            cause: err,
+            hint: 'check daspeak.auth.tokenUrl and that das-Peak (or the sandbox) runs there',
+          });
+        }
         const seconds = Math.round((token.expiresAt - Date.now()) / 1000);
         return {
           id: 'daspeak.token',
@@ -347,6 +376,18 @@ async function daspeakChecks(
               ? `disconnect ${result.disconnect.reason}${result.disconnect.info ? ` (${result.disconnect.info})` : ''}`
               : (result.errors[0]?.message ?? `ended in state ${result.state}`);
         const auth = result.httpStatus === 401 || result.disconnect?.reason === 'unauthorized';
+        const network =
+          result.httpStatus === null && !result.disconnect
+            ? networkProblem(d.audiohook.connectionUri, codeInText(result.errors[0]?.message), timeoutMs)
+            : undefined;
+        if (network) {
+          return {
+            id: 'daspeak.audiohook',
+            status: 'fail',
+            detail: `${d.audiohook.connectionUri}: ${network.what} (${network.likely})`,
+            fix: 'check daspeak.audiohook.connectionUri',
+          };
+        }
         return {
           id: 'daspeak.audiohook',
           status: 'fail',
@@ -389,13 +430,20 @@ async function backendChecks(config: KitConfig, timeoutMs: number): Promise<Chec
     if (res.status === 200)
       return { id: 'backend.widget', status: 'ok', detail: `${url} serves the widget page` };
     const body = await res.text().catch(() => '');
+    if (res.status === 404 && /widget\.not_built/.test(body)) {
+      // A backend without the bundle works for the IVR; only the agent widget is missing.
+      return {
+        id: 'backend.widget',
+        status: 'warn',
+        detail: `${url}: the widget bundle is not built (widget/dist is missing), so agents see no widget`,
+        fix: 'run npm run build (it builds widget/dist), then restart the backend',
+      };
+    }
     return {
       id: 'backend.widget',
       status: 'fail',
       detail: `${url} answered HTTP ${res.status}`,
-      fix: /widget\.not_built/.test(body)
-        ? 'build the widget (widget/dist), then reload the backend'
-        : 'check backend.publicUrl',
+      fix: 'check backend.publicUrl and that daspeak-genesys serve runs behind it',
     };
   });
   return [health, widget];
@@ -409,10 +457,13 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   try {
     deployment = await openDeployment({ ...options, mode: 'read' });
   } catch (err) {
+    const where = options.config.genesys.baseUrl ?? `https://login.${options.config.genesys.region ?? ''}`;
+    const network =
+      networkProblem(where, err, timeoutMs) ?? networkProblem(where, codeInText(message(err)), timeoutMs);
     results.push({
       id: 'genesys.login',
       status: 'fail',
-      detail: message(err),
+      detail: network ? `${message(err)} (${network.likely})` : message(err),
       fix: hintOf(err) ?? 'check genesys.region or genesys.baseUrl, clientId and clientSecret',
     });
   }

@@ -5,6 +5,7 @@
 export {
   DEFAULT_STATE_DIR,
   deploymentPaths,
+  derivedDeploymentId,
   newDeploymentId,
   openDeployment,
   type Deployment,
@@ -13,16 +14,34 @@ export {
 } from './deployment.js';
 export {
   destroyDeployment,
+  planDestroy,
   planDeployment,
   planOn,
   provisionDeployment,
   type DestroyOutcome,
-  type Options as ProvisionOptions,
+  type ProvisionOptions,
   type PlanOutcome,
   type PlanReport,
   type ProvisionOutcome,
 } from './operations.js';
-export { formatDestroy, formatPlan, formatProvision, shortValue } from './format.js';
+export {
+  applySummary,
+  changeLines,
+  formatDestroy,
+  formatGrantStop,
+  formatPlan,
+  formatProvision,
+  grantNextLines,
+  grantStepLines,
+  shortValue,
+} from './format.js';
+export {
+  AdminGrantNeeded,
+  grantInstructions,
+  performGrant,
+  readGrantCredentials,
+  type AdminGrant,
+} from './grant.js';
 export type { Blocker } from './checks.js';
 export {
   formatDoctor,

@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   widgetDir?: string;
   cwd?: string;
   logger?: Logger;
+  /** Edits the stack's config values (the example config's shape) before they are parsed. */
+  configure?: (values: Record<string, unknown>) => void;
 }
 
 export interface LocalStack {
@@ -58,6 +60,7 @@ function stackConfig(stack: {
   daspeak?: DaspeakSandbox;
   backendUrl: string;
   databaseUrl: string;
+  configure?: ((values: Record<string, unknown>) => void) | undefined;
 }) {
   // The sandbox org's seeded Support queue gets audio monitoring once provisioned, so its calls
   // reach das-Peak (simulate --via-genesys).
@@ -78,6 +81,7 @@ function stackConfig(stack: {
   }
   const port = Number(new URL(stack.backendUrl).port);
   (values.backend as Record<string, unknown>).listen = { host: SANDBOX.host, port };
+  stack.configure?.(values);
   return {
     config: parseConfigText(stringify(values), 'local-stack.yaml', { env: {} }).config,
     yaml: renderExample(values),
@@ -169,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(daspeak ? { daspeak } : {}),
       backendUrl: `http://${SANDBOX.host}:${options.backendPort ?? SANDBOX.backendPort}/`,
       databaseUrl,
+      configure: options.configure,
     });
     if (options.backendPort !== undefined) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -180,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(daspeak ? { daspeak } : {}),
         backendUrl: `http://${SANDBOX.host}:${port}/`,
         databaseUrl,
+        configure: options.configure,
       });
       configFile = join(dataDir, 'daspeak-genesys.yaml');
       writeFileSync(configFile, built.yaml, { mode: 0o600 });

@@ -1,4 +1,4 @@
-import type { RequestListener } from 'node:http';
+import type { RequestListener, Server as HttpServer } from 'node:http';
 import express, { type Express } from 'express';
 import type { KitConfig } from '../config/index.js';
 import type { TokenProvider } from '../daspeak/index.js';
@@ -26,6 +26,7 @@ import { widgetFileRoutes } from './routes/widget-files.js';
 import { allowedOrigins, corsFor, securityHeaders } from './security.js';
 import { measuredStore } from './store-metrics.js';
 import { fastPath } from './fast-path.js';
+import { attachRelay, type Relay } from './relay/relay.js';
 import { createTokenSource } from './token/token-source.js';
 import { renderConfigJs, widgetConfig } from './widget/config-js.js';
 import { widgetFiles } from './widget/files.js';
@@ -58,6 +59,11 @@ export interface AppDeps {
 }
 
 export interface BackendApp {
+  /**
+   * Attaches what needs the HTTP server itself: the Socket.IO relay in relay mode (undefined in
+   * direct mode). Call once, with the server that serves `handler`.
+   */
+  attach(server: HttpServer): Relay | undefined;
   /** What to give node:http: the fast path (token, credential reads) in front of the Express app. */
   handler: RequestListener;
   /** The Express application (every route; without the fast path). */
@@ -132,7 +138,11 @@ export function createApp(deps: AppDeps): BackendApp {
     extraOrigins: config.backend.allowedOrigins,
   };
   const configJs = renderConfigJs(
-    widgetConfig(config, { genesysAppsOrigin: origins.appsOrigin, widgetClientId: deps.widgetClientId }),
+    widgetConfig(config, {
+      genesysAppsOrigin: origins.appsOrigin,
+      widgetClientId: deps.widgetClientId,
+      requireConsent: ctx.requireConsent,
+    }),
   );
 
   const app = express();
@@ -142,7 +152,8 @@ export function createApp(deps: AppDeps): BackendApp {
   app.use(requestLog(logger, metrics));
   const headers = securityHeaders(security);
   app.use(headers);
-  app.use(['/token', '/database', '/api'], ...corsFor(allowedOrigins(security)));
+  const allowed = allowedOrigins(security);
+  app.use(['/token', '/database', '/api'], ...corsFor(allowed));
 
   const router = express.Router({ caseSensitive: true, strict: false });
   healthRoutes(router, ctx);
@@ -158,5 +169,25 @@ export function createApp(deps: AppDeps): BackendApp {
   app.use(errorHandler(logger));
 
   const handler = fastPath({ ctx, securityHeaders: headers, verifier, apiKeys }, app);
-  return { handler, app, metrics, origins, close: () => limits.close() };
+  let relay: Relay | undefined;
+  return {
+    handler,
+    app,
+    metrics,
+    origins,
+    attach(server) {
+      if (config.widget.signalling !== 'relay') return undefined;
+      relay ??= attachRelay(server, {
+        ctx,
+        verifier,
+        tokenProvider: deps.tokenProvider,
+        allowedOrigins: allowed,
+      });
+      return relay;
+    },
+    close: () => {
+      relay?.close();
+      limits.close();
+    },
+  };
 }

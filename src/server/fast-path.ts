@@ -5,6 +5,7 @@ import { bearerToken } from './auth/agent.js';
 import { hashToken, type Agent, type AgentVerifier } from './auth/agent-verifier.js';
 import { API_KEY_HEADER, apiKeyIndex } from './auth/api-key.js';
 import {
+  checkAgentActive,
   checkConversationCaller,
   CONVERSATION_HEADER,
   conversationIdFrom,
@@ -86,11 +87,26 @@ function attempt<T>(check: () => T): T | undefined {
 export function fastPath(deps: FastPathDeps, fallback: RequestListener): RequestListener {
   const { ctx, verifier } = deps;
   const defaultCountry = ctx.config.backend.defaultCountry;
+  // In relay mode /token and the credential reads refuse (Express answers that), so none is served here.
+  const direct = ctx.config.widget.signalling === 'direct';
 
-  /** The agent whose cached verdict covers this request, or undefined. */
-  const cachedAgent = (req: IncomingMessage, tokenHash?: string): Agent | undefined => {
+  /**
+   * The agent whose cached verdict covers this request, with the conversation the request names,
+   * when that agent's check of it is cached and passes; else undefined.
+   */
+  const cachedAgentOn = (
+    req: IncomingMessage,
+    field: string | undefined,
+  ): { agent: Agent; conversationId: string } | undefined => {
     const token = bearerToken(req.headers.authorization);
-    return token === undefined ? undefined : verifier.cached(token, tokenHash ?? hashToken(token));
+    if (token === undefined) return undefined;
+    const conversationId = attempt(() => conversationIdFrom(req.headers[CONVERSATION_HEADER], field));
+    if (conversationId === undefined) return undefined;
+    const tokenHash = hashToken(token);
+    const facts = ctx.conversations.cached(tokenHash, conversationId);
+    if (!facts || !attempt(() => (checkAgentActive(facts), true))) return undefined;
+    const agent = verifier.cached(token, tokenHash);
+    return agent ? { agent, conversationId } : undefined;
   };
 
   /** An agent's read of `requestedAni` on the conversation the request names, when all of it is cached. */
@@ -133,14 +149,20 @@ export function fastPath(deps: FastPathDeps, fallback: RequestListener): Request
     const query = () => parseQuery(q < 0 ? '' : url.slice(q + 1));
 
     if (path === '/token') {
-      if (q >= 0) return undefined;
-      const agent = cachedAgent(req);
-      if (!agent) return undefined;
+      if (!direct) return undefined;
+      const fromQuery = attempt(() => ({ id: queryConversation(query()) }));
+      if (!fromQuery) return undefined;
+      const on = cachedAgentOn(req, fromQuery.id);
+      if (!on) return undefined;
+      const access = {
+        actor: { type: 'agent' as const, id: on.agent.userId },
+        conversationId: on.conversationId,
+      };
       return {
         route: '/token',
         actor: 'agent',
-        take: () => ctx.limits.takeAgent(agent.userId),
-        answer: () => issueToken(ctx),
+        take: () => ctx.limits.takeAgent(on.agent.userId),
+        answer: () => issueToken(ctx, access),
       };
     }
 
@@ -163,6 +185,7 @@ export function fastPath(deps: FastPathDeps, fallback: RequestListener): Request
     }
 
     if (path === '/database/getCredential') {
+      if (!direct) return undefined;
       const fields = attempt(() => parseInput(CallerIdForm, { ...query() }, 'query'));
       if (!fields) return undefined;
       return agentRead(
@@ -175,7 +198,7 @@ export function fastPath(deps: FastPathDeps, fallback: RequestListener): Request
     }
 
     match = AGENT_CREDENTIAL.exec(path);
-    if (match) {
+    if (match && direct) {
       const ani = param(match[1]!);
       if (ani === undefined) return undefined;
       const fromQuery = attempt(() => ({ id: queryConversation(query()) }));

@@ -15,6 +15,7 @@ export interface ServerMetrics {
   authFailures: Counter<'kind' | 'code'>;
   agentTokenChecks: Counter<'source' | 'outcome'>;
   rateLimited: Counter<'kind'>;
+  relaySessions: Counter<'operation' | 'outcome'>;
 }
 
 export function createMetrics(): ServerMetrics {
@@ -75,6 +76,12 @@ export function createMetrics(): ServerMetrics {
       name: 'daspeak_backend_rate_limited_total',
       help: 'Requests refused with 429, by kind of caller.',
       labelNames: ['kind'],
+      registers,
+    }),
+    relaySessions: new Counter({
+      name: 'daspeak_backend_relay_sessions_total',
+      help: 'Relay connections, by operation and how they ended (the terminal event sent, aborted, or the handshake refusal code).',
+      labelNames: ['operation', 'outcome'],
       registers,
     }),
   };

@@ -8,9 +8,17 @@ import { Type, type Static } from '@sinclair/typebox';
 /** das-Peak credentials are a few kilobytes; the store refuses more than 256 KiB. */
 export const MAX_CREDENTIAL_LENGTH = 256 * 1024;
 
+/**
+ * Genesys conversation ids are UUIDs. Nothing else is let through to a Platform API path, so `.`,
+ * `..` or an encoded slash can never make the backend ask Genesys for another resource.
+ */
+export const CONVERSATION_ID_PATTERN =
+  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$';
+export const CONVERSATION_ID = new RegExp(CONVERSATION_ID_PATTERN);
+
 export const ConversationId = Type.String({
-  pattern: '^[A-Za-z0-9._:-]{1,128}$',
-  description: 'must be a Genesys conversation id (1 to 128 letters, digits or . _ : -)',
+  pattern: CONVERSATION_ID_PATTERN,
+  description: 'must be a Genesys conversation id (a UUID)',
 });
 
 /** A caller number in any form normaliseAni accepts; the normalisation itself reports what is wrong. */
@@ -45,7 +53,7 @@ const closed = { additionalProperties: false } as const;
  */
 const OptionalConversationId = Type.Optional(
   Type.Union([ConversationId, Type.Literal('')], {
-    description: 'must be a Genesys conversation id (1 to 128 letters, digits or . _ : -) or empty',
+    description: 'must be a Genesys conversation id (a UUID) or empty',
   }),
 );
 
@@ -87,8 +95,18 @@ export const PutCredentialBody = Type.Object(
 );
 export type PutCredentialBody = Static<typeof PutCredentialBody>;
 
+const ConsentDecision = Type.Unsafe<'granted' | 'refused'>({
+  type: 'string',
+  enum: ['granted', 'refused'],
+  description: 'must be granted or refused',
+});
+
 export const PutConsentBody = Type.Object(
-  { wordingVersion: WordingVersion, conversationId: OptionalConversationId },
+  {
+    wordingVersion: WordingVersion,
+    decision: Type.Optional(ConsentDecision),
+    conversationId: OptionalConversationId,
+  },
   closed,
 );
 export type PutConsentBody = Static<typeof PutConsentBody>;

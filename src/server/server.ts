@@ -79,6 +79,7 @@ export async function startServer(config: KitConfig, deps: StartServerDeps = {})
     backend = createApp({ ...deps, config, store, tokenProvider, clock, logger });
     const server = createServer({ requestTimeout: 30_000, headersTimeout: 20_000 }, backend.handler);
     server.keepAliveTimeout = 65_000;
+    backend.attach(server);
     const host = deps.host ?? config.backend.listen.host;
     await listen(server, deps.port ?? config.backend.listen.port, host);
     const port = (server.address() as AddressInfo).port;
@@ -111,13 +112,14 @@ export async function startServer(config: KitConfig, deps: StartServerDeps = {})
       close() {
         closing ??= (async () => {
           if (purgeTimer) clearInterval(purgeTimer);
+          // Relay sockets first: they are long-lived and would hold server.close() open.
+          started.close();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeIdleConnections();
             // In-flight requests get a moment to finish; then the rest are cut.
             setTimeout(() => server.closeAllConnections(), 2_000).unref();
           });
-          started.close();
           if (ownsStore) await store.close();
           logger.info({ url }, 'backend stopped');
         })();

@@ -5,18 +5,24 @@ import type { ServerMetrics } from './metrics.js';
 type Operation =
   | 'putCredential'
   | 'getCredential'
+  | 'credentialStatus'
   | 'deleteCredential'
   | 'recordConsent'
   | 'getConsent'
   | 'withdrawConsent'
   | 'recordDenied'
+  | 'recordEvent'
   | 'ping';
 
 /** The store operations the routes use, each counted and timed. */
 export type RouteStore = Pick<CredentialStore, Operation>;
 
 function outcomeOf(operation: Operation, value: unknown): string {
-  if ((operation === 'getCredential' || operation === 'getConsent') && value === null) return 'not_found';
+  if (
+    (operation === 'getCredential' || operation === 'credentialStatus' || operation === 'getConsent') &&
+    value === null
+  )
+    return 'not_found';
   if (operation === 'deleteCredential' && value === false) return 'not_found';
   return 'ok';
 }
@@ -41,11 +47,13 @@ export function measuredStore(store: CredentialStore, metrics: ServerMetrics): R
   return {
     putCredential: wrap('putCredential'),
     getCredential: wrap('getCredential'),
+    credentialStatus: wrap('credentialStatus'),
     deleteCredential: wrap('deleteCredential'),
     recordConsent: wrap('recordConsent'),
     getConsent: wrap('getConsent'),
     withdrawConsent: wrap('withdrawConsent'),
     recordDenied: wrap('recordDenied'),
+    recordEvent: wrap('recordEvent'),
     ping: wrap('ping'),
   };
 }

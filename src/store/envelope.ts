@@ -5,16 +5,43 @@
  * subject (the caller's ANI hash) as additional authenticated data, so a ciphertext copied to
  * another row, or to another purpose, fails to open.
  */
-import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes as nodeRandomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { KitError } from '../errors.js';
 import { StoreErrorCode, storeCorrupt, storeUnknownKey } from './errors.js';
 
 export type RandomBytes = (size: number) => Buffer;
 
-/** What a sealed value is bound to. `subject` must identify the row (the ANI hash). */
+/**
+ * What a sealed credential is bound to. `subject` must identify the caller: the SHA-256 hex of the
+ * E.164 number (aniDigest), which is never stored, so the binding survives re-keying the row's
+ * keyed hash.
+ */
 export interface Binding {
   purpose: 'credential';
   subject: string;
+}
+
+/** Keys derived (HKDF-SHA-256) from one configured key, one per use, so no two uses share a key. */
+interface DerivedKeys {
+  /** HMAC key of the keyed caller hash. */
+  callerHash: Buffer;
+  /** AES-256-GCM key sealing the caller reference (the number) in the callers table. */
+  callerSeal: Buffer;
+  /** HMAC key of the secret fingerprints in the provisioning state file. */
+  fingerprint: Buffer;
+}
+
+const HKDF_SALT = Buffer.from('daspeak-genesys', 'utf8');
+
+function derive(key: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, HKDF_SALT, Buffer.from(info, 'utf8'), KEY_BYTES));
 }
 
 export interface Sealed {
@@ -43,6 +70,7 @@ const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
  */
 export class KeyRing {
   readonly #keys: Map<string, Buffer>;
+  readonly #derived: Map<string, DerivedKeys>;
   readonly #currentId: string;
   readonly #random: RandomBytes;
 
@@ -50,6 +78,16 @@ export class KeyRing {
     this.#keys = keys;
     this.#currentId = currentId;
     this.#random = random;
+    this.#derived = new Map(
+      [...keys].map(([id, key]) => [
+        id,
+        {
+          callerHash: derive(key, 'daspeak-genesys/v1 caller-hash'),
+          callerSeal: derive(key, 'daspeak-genesys/v1 caller-seal'),
+          fingerprint: derive(key, 'daspeak-genesys/v1 state-fingerprint'),
+        },
+      ]),
+    );
   }
 
   static fromConfig(specs: readonly KeySpec[], random: RandomBytes = nodeRandomBytes): KeyRing {
@@ -112,6 +150,49 @@ export class KeyRing {
     }
   }
 
+  #derivedOf(keyId: string): DerivedKeys {
+    const derived = this.#derived.get(keyId);
+    if (!derived) throw storeUnknownKey(keyId);
+    return derived;
+  }
+
+  /**
+   * The keyed hash that names a caller in the database: HMAC-SHA-256, under a key derived from the
+   * configured key `keyId` (default: the current one), of the caller's SHA-256 digest (64 hex digits,
+   * see aniDigest). Hex. Without the key, trying every phone number no longer reverses it.
+   */
+  callerHash(digestHex: string, keyId: string = this.#currentId): string {
+    return createHmac('sha256', this.#derivedOf(keyId).callerHash)
+      .update(Buffer.from(digestHex, 'hex'))
+      .digest('hex');
+  }
+
+  /** Seals a caller reference (the number, or a legacy digest) under `keyId`, bound to the row's keyed hash. */
+  sealCaller(reference: Buffer, keyId: string, callerHash: string): Buffer {
+    return gcmSeal(this.#derivedOf(keyId).callerSeal, reference, callerAad(keyId, callerHash), this.#random);
+  }
+
+  /** Throws store.unknown_key when `keyId` is not configured, store.corrupt when the value does not authenticate. */
+  openCaller(sealed: Buffer, keyId: string, callerHash: string): Buffer {
+    return gcmOpen(this.#derivedOf(keyId).callerSeal, sealed, callerAad(keyId, callerHash));
+  }
+
+  /**
+   * A keyed fingerprint of a secret (`hmac-sha256:<keyId>:<hex>`), so that a file recording which
+   * secret was last written (the provisioning state) cannot be used to guess it.
+   */
+  fingerprint(text: string, keyId: string = this.#currentId): string {
+    const mac = createHmac('sha256', this.#derivedOf(keyId).fingerprint).update(text, 'utf8').digest('hex');
+    return `hmac-sha256:${keyId}:${mac}`;
+  }
+
+  /** Whether `fingerprint` is this text's, under whichever configured key it names. */
+  fingerprintMatches(fingerprint: string, text: string): boolean {
+    const m = /^hmac-sha256:([A-Za-z0-9_-]{1,32}):[0-9a-f]{64}$/.exec(fingerprint);
+    if (!m || !this.#derived.has(m[1]!)) return false;
+    return timingSafeEqualText(this.fingerprint(text, m[1]), fingerprint);
+  }
+
   toJSON(): { currentId: string; ids: string[] } {
     return { currentId: this.#currentId, ids: this.ids };
   }
@@ -123,6 +204,16 @@ function dataAad(b: Binding): Buffer {
 
 function wrapAad(b: Binding, keyId: string): Buffer {
   return Buffer.from(`daspeak-genesys/v1\0${b.purpose}\0${b.subject}\0key\0${keyId}`, 'utf8');
+}
+
+function callerAad(keyId: string, callerHash: string): Buffer {
+  return Buffer.from(`daspeak-genesys/v1\0caller\0${callerHash}\0${keyId}`, 'utf8');
+}
+
+function timingSafeEqualText(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer, random: RandomBytes): Buffer {

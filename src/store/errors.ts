@@ -13,6 +13,8 @@ export const StoreErrorCode = {
   closed: 'store.closed',
   badConfig: 'store.bad_config',
   schemaTooNew: 'store.schema_too_new',
+  migrationFailed: 'store.migration_failed',
+  insecureFile: 'store.insecure_file',
   failed: 'store.failed',
 } as const;
 
@@ -70,4 +72,17 @@ export function storeFailed(cause: unknown): KitError {
     hint: 'check that every backend instance runs the same kit version against this database',
     cause,
   });
+}
+
+export function storeUnknownKeys(keyIds: readonly string[]): KitError {
+  const names = keyIds.map((id) => `"${id}"`).join(', ');
+  return new KitError(
+    StoreErrorCode.unknownKey,
+    `the credential store holds rows under key ${names}, which backend.encryptionKeys does not list: their callers could not be found`,
+    {
+      status: 500,
+      hint: `add the key(s) ${names} back to backend.encryptionKeys, after the new first key; remove a key only once \`daspeak-genesys store rotate\` reports remaining 0`,
+      details: { keyIds: [...keyIds] },
+    },
+  );
 }

@@ -4,14 +4,26 @@
  * never edited: a change to the schema is a new version.
  */
 import { KitError } from '../errors.js';
+import type { KeyRing } from './envelope.js';
 import { StoreErrorCode } from './errors.js';
-import type { SqlDriver } from './sql.js';
+import { keyCallerHashes } from './migrate-caller-keys.js';
+import type { SqlDriver, SqlTx } from './sql.js';
+
+/** What a migration's code step gets besides the transaction. */
+export interface MigrationContext {
+  kind: 'sqlite' | 'postgres';
+  /** The configured keys (migration 3 keys every caller hash under the current one). */
+  keys: KeyRing;
+  now: number;
+}
 
 export interface Migration {
   version: number;
   name: string;
   sqlite: readonly string[];
   postgres: readonly string[];
+  /** Runs after the statements, in the same transaction, for what SQL alone cannot do. */
+  run?: (tx: SqlTx, context: MigrationContext) => Promise<void>;
 }
 
 const MIGRATIONS_TABLE = {
@@ -113,6 +125,54 @@ export const MIGRATIONS: readonly Migration[] = [
       'create index audit_log_conversation on audit_log (conversation_id, id)',
     ],
   },
+  {
+    version: 2,
+    name: 'consent refusals',
+    // SQLite cannot change a check constraint in place: the table is rebuilt, its rows copied.
+    sqlite: [
+      `create table consents_v2 (
+        ani_hash text primary key,
+        status text not null check (status in ('granted', 'refused', 'withdrawn')),
+        wording_version text,
+        granted_at integer,
+        granted_by_type text,
+        granted_by_id text,
+        granted_conversation_id text,
+        refused_at integer,
+        refused_by_type text,
+        refused_by_id text,
+        refused_conversation_id text,
+        refused_wording_version text,
+        withdrawn_at integer,
+        withdrawn_by_type text,
+        withdrawn_by_id text,
+        withdrawn_conversation_id text,
+        updated_at integer not null
+      ) strict`,
+      `insert into consents_v2 (ani_hash, status, wording_version, granted_at, granted_by_type, granted_by_id,
+         granted_conversation_id, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id, updated_at)
+       select ani_hash, status, wording_version, granted_at, granted_by_type, granted_by_id,
+         granted_conversation_id, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id, updated_at
+       from consents`,
+      'drop table consents',
+      'alter table consents_v2 rename to consents',
+    ],
+    postgres: [
+      // The name PostgreSQL gave version 1's unnamed column constraint (<table>_<column>_check).
+      'alter table consents drop constraint consents_status_check',
+      "alter table consents add constraint consents_status_check check (status in ('granted', 'refused', 'withdrawn'))",
+      `alter table consents add column refused_at bigint, add column refused_by_type text,
+         add column refused_by_id text, add column refused_conversation_id text,
+         add column refused_wording_version text`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'caller hashes keyed with HMAC; callers table',
+    sqlite: [],
+    postgres: [],
+    run: keyCallerHashes,
+  },
 ];
 
 export interface MigrateResult {
@@ -126,6 +186,7 @@ export async function migrate(
   driver: SqlDriver,
   now: () => number,
   migrations: readonly Migration[] = MIGRATIONS,
+  keys?: KeyRing,
 ): Promise<MigrateResult> {
   return driver.transaction(async (tx) => {
     await driver.lockMigrations(tx);
@@ -145,6 +206,10 @@ export async function migrate(
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(m.version)) continue;
       for (const statement of m[driver.kind]) await tx.run(statement);
+      if (m.run) {
+        if (!keys) throw new Error(`migration ${m.version} needs the key ring`);
+        await m.run(tx, { kind: driver.kind, keys, now: now() });
+      }
       await tx.run('insert into schema_migrations (version, name, applied_at) values (?, ?, ?)', [
         m.version,
         m.name,

@@ -3,8 +3,8 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { KitError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { KeyRing, type KeySpec, type RandomBytes } from './envelope.js';
-import { StoreErrorCode } from './errors.js';
-import { migrate } from './migrations.js';
+import { StoreErrorCode, storeUnknownKeys } from './errors.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 import { PostgresDriver, type PostgresOptions } from './postgres.js';
 import { SqlCredentialStore } from './sql-store.js';
 import { SqliteDriver, type SqliteOptions } from './sqlite.js';
@@ -96,7 +96,9 @@ export async function openStore(
       retention: config.retention,
       defaultCountry: config.defaultCountry,
     });
-    const migrated = await migrate(driver, () => clock().getTime());
+    const migrated = await migrate(driver, () => clock().getTime(), MIGRATIONS, keys);
+    if (migrated.applied.includes(3)) await afterKeyingCallerHashes(driver, logger);
+    await refuseMissingKeys(driver, keys);
     logger.info(
       {
         database: describeDatabaseUrl(config.databaseUrl),
@@ -110,5 +112,44 @@ export async function openStore(
   } catch (err) {
     await driver.close().catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * A caller is found by its hash under a configured key, so rows under a key that was taken out of
+ * the config are not merely unreadable: they are invisible, and the caller would look unregistered
+ * (and could be registered a second time). Such a config is refused at start.
+ */
+async function refuseMissingKeys(driver: SqlDriver, keys: KeyRing): Promise<void> {
+  const ids = keys.ids;
+  const list = ids.map(() => '?').join(', ');
+  const rows = await driver.transaction(
+    (tx) =>
+      tx.all<{ key_id: string }>(
+        `select distinct key_id from callers where key_id not in (${list})
+         union select distinct key_id from credentials where key_id not in (${list})`,
+        [...ids, ...ids],
+      ),
+    { readOnly: true },
+  );
+  if (rows.length > 0) throw storeUnknownKeys(rows.map((r) => r.key_id).sort());
+}
+
+/**
+ * Migration 3 replaced every legacy (unkeyed, reversible) hash in the live rows. The database may
+ * still hold the old values where deleted data lingers: SQLite ran the migration with secure_delete
+ * (freed pages zeroed) and its WAL is truncated here; PostgreSQL keeps dead row versions until a
+ * VACUUM FULL, which takes locks an automatic start must not take, so it is only recommended.
+ */
+async function afterKeyingCallerHashes(driver: SqlDriver, logger: Logger): Promise<void> {
+  if (driver instanceof SqliteDriver) {
+    await driver.truncateWal();
+    logger.info(
+      'caller hashes are now keyed; the legacy hashes were overwritten in the database file and its WAL',
+    );
+  } else {
+    logger.warn(
+      'caller hashes are now keyed; PostgreSQL keeps the replaced (legacy, reversible) hashes in dead row versions until: VACUUM FULL credentials, consents, audit_log',
+    );
   }
 }

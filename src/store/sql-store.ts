@@ -5,10 +5,11 @@
  */
 import { isKitError, KitError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { normaliseAni } from '../identity/ani.js';
-import { aniHash } from '../identity/hash.js';
+import { writeAudit, type AuditWrite } from './audit.js';
+import { Callers, type Caller, type CallerKey } from './callers.js';
 import type { KeyRing, Sealed } from './envelope.js';
 import { StoreErrorCode } from './errors.js';
+import { rotateKeys } from './rotate.js';
 import type { SqlDriver, SqlTx, SqlValue } from './sql.js';
 import type {
   AccessContext,
@@ -16,8 +17,10 @@ import type {
   AuditAction,
   AuditEntry,
   AuditOutcome,
+  AuditEvent,
   AuditQuery,
   ConsentRecord,
+  CredentialStatus,
   CredentialStore,
   DeniedAccess,
   PurgeResult,
@@ -38,6 +41,9 @@ import {
   checkCount,
   checkCredential,
   checkDate,
+  checkDecision,
+  checkEventAction,
+  checkEventDetail,
   checkModelHash,
   checkOutcome,
   checkReason,
@@ -54,7 +60,6 @@ const DAY_MS = 86_400_000;
 export const LAST_USED_GRANULARITY_MS = 3_600_000;
 const PURGE_BATCH = 500;
 const RETENTION_ACTOR: Actor = { type: 'system', id: 'retention' };
-const ROTATION_ACTOR: Actor = { type: 'system', id: 'rotation' };
 
 export interface SqlStoreOptions {
   keys: KeyRing;
@@ -64,15 +69,9 @@ export interface SqlStoreOptions {
   defaultCountry?: string | undefined;
 }
 
-interface Caller {
-  e164: string;
-  hash: string;
-}
-
-interface CredentialRow {
-  key_id: string;
-  wrapped_key: Buffer;
-  ciphertext: Buffer;
+interface CredentialTimesRow {
+  ani_hash: string;
+  ani_key_id: string;
   model_hash: string;
   created_at: number | string;
   updated_at: number | string;
@@ -80,13 +79,24 @@ interface CredentialRow {
   [column: string]: unknown;
 }
 
+interface CredentialRow extends CredentialTimesRow {
+  key_id: string;
+  wrapped_key: Buffer;
+  ciphertext: Buffer;
+}
+
 interface ConsentRow {
-  status: 'granted' | 'withdrawn';
+  status: 'granted' | 'refused' | 'withdrawn';
   wording_version: string | null;
   granted_at: number | string | null;
   granted_by_type: string | null;
   granted_by_id: string | null;
   granted_conversation_id: string | null;
+  refused_at: number | string | null;
+  refused_by_type: string | null;
+  refused_by_id: string | null;
+  refused_conversation_id: string | null;
+  refused_wording_version: string | null;
   withdrawn_at: number | string | null;
   withdrawn_by_type: string | null;
   withdrawn_by_id: string | null;
@@ -107,41 +117,34 @@ interface AuditRow {
   [column: string]: unknown;
 }
 
-interface AuditWrite {
-  at: number;
-  actor: Actor;
-  conversationId: string | null;
-  aniHash: string | null;
-  action: AuditAction;
-  outcome: AuditOutcome;
-  detail?: string | null;
-}
-
 /** Both databases hand back bigints in their own way (number or string). */
 const ms = (value: number | string): Date => new Date(Number(value));
 const msOrNull = (value: number | string | null): Date | null => (value === null ? null : ms(value));
 
 const CONSENT_COLUMNS =
-  'status, wording_version, granted_at, granted_by_type, granted_by_id, granted_conversation_id, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id';
+  'status, wording_version, granted_at, granted_by_type, granted_by_id, granted_conversation_id, refused_at, refused_by_type, refused_by_id, refused_conversation_id, refused_wording_version, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id';
+
+const CREDENTIAL_COLUMNS =
+  'ani_hash, ani_key_id, key_id, wrapped_key, ciphertext, model_hash, created_at, updated_at, last_used_at';
 
 export class SqlCredentialStore implements CredentialStore {
   readonly #db: SqlDriver;
   readonly #keys: KeyRing;
+  readonly #callers: Callers;
   readonly #clock: () => Date;
   readonly #logger: Logger;
   readonly #retention: { credentialDays: number; auditDays: number };
-  readonly #defaultCountry: string | undefined;
 
   constructor(driver: SqlDriver, options: SqlStoreOptions) {
     this.#db = driver;
     this.#keys = options.keys;
+    this.#callers = new Callers(options.keys, options.defaultCountry);
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#retention = {
       credentialDays: checkCount(options.retention.credentialDays, 'retention.credentialDays', 1, 1_000_000),
       auditDays: checkCount(options.retention.auditDays, 'retention.auditDays', 1, 1_000_000),
     };
-    this.#defaultCountry = options.defaultCountry;
   }
 
   get kind(): 'sqlite' | 'postgres' {
@@ -156,36 +159,33 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   #caller(ani: string): Caller {
-    const e164 = normaliseAni(ani, { defaultCountry: this.#defaultCountry });
-    return { e164, hash: aniHash(e164) };
+    return this.#callers.of(ani);
   }
 
-  async #audit(tx: SqlTx, entry: AuditWrite): Promise<void> {
-    await tx.run(
-      'insert into audit_log (at, actor_type, actor_id, conversation_id, ani_hash, action, outcome, detail) values (?, ?, ?, ?, ?, ?, ?, ?)',
-      [
-        entry.at,
-        entry.actor.type,
-        entry.actor.id,
-        entry.conversationId,
-        entry.aniHash,
-        entry.action,
-        entry.outcome,
-        entry.detail ?? null,
-      ],
-    );
-    this.#logger.debug(
-      { action: entry.action, outcome: entry.outcome, aniHash: entry.aniHash, actorType: entry.actor.type },
-      'store audit',
+  /** The caller's row key, adding the caller when new; writers lock it and seal a number learnt. */
+  #resolve(tx: SqlTx, caller: Caller, now: number, write = false): Promise<CallerKey> {
+    return this.#callers.resolve(
+      tx,
+      caller,
+      write ? { now, lock: this.#db.forUpdate, learnNumber: true } : { now },
     );
   }
 
-  #auditFor(who: CheckedContext, caller: Caller | null, at: number) {
-    return (action: AuditAction, outcome: AuditOutcome, detail: string | null = null): AuditWrite => ({
+  #audit(tx: SqlTx, entry: AuditWrite): Promise<void> {
+    return writeAudit(tx, this.#logger, entry);
+  }
+
+  #auditFor(who: CheckedContext, at: number) {
+    return (
+      key: CallerKey | null,
+      action: AuditAction,
+      outcome: AuditOutcome,
+      detail: string | null = null,
+    ): AuditWrite => ({
       at,
       actor: who.actor,
       conversationId: who.conversationId,
-      aniHash: caller?.hash ?? null,
+      caller: key,
       action,
       outcome,
       detail,
@@ -203,46 +203,51 @@ export class SqlCredentialStore implements CredentialStore {
     const plaintext = checkCredential(input?.credential);
     let sealed: Sealed;
     try {
-      sealed = this.#keys.seal(plaintext, { purpose: 'credential', subject: caller.hash });
+      sealed = this.#keys.seal(plaintext, { purpose: 'credential', subject: caller.digest });
     } finally {
       plaintext.fill(0);
     }
     const now = this.#now();
-    const entry = this.#auditFor(who, caller, now);
+    const entry = this.#auditFor(who, now);
 
     const outcome = await this.#db.transaction(async (tx) => {
+      const key = await this.#resolve(tx, caller, now, true);
       if (input.requireConsent) {
         const consent = await tx.all<{ status: string }>(
           `select status from consents where ani_hash = ?${this.#db.forUpdate}`,
-          [caller.hash],
+          [key.hash],
         );
-        if (consent[0]?.status !== 'granted') {
-          await this.#audit(tx, entry('credential.store', 'denied', 'consent_required'));
-          return null;
+        const status = consent[0]?.status;
+        if (status !== 'granted') {
+          const reason = status === 'refused' ? 'consent_refused' : 'consent_required';
+          await this.#audit(tx, entry(key, 'credential.store', 'denied', reason));
+          return { refused: reason } as const;
         }
       }
       const before = await tx.all<{ created_at: number | string }>(
         `select created_at from credentials where ani_hash = ?${this.#db.forUpdate}`,
-        [caller.hash],
+        [key.hash],
       );
       const rows = await tx.all<{ created_at: number | string; last_used_at: number | string | null }>(
-        `insert into credentials (ani_hash, key_id, wrapped_key, ciphertext, model_hash, created_at, updated_at, last_used_at, active_at)
-         values (?, ?, ?, ?, ?, ?, ?, null, ?)
+        `insert into credentials (ani_hash, ani_key_id, key_id, wrapped_key, ciphertext, model_hash, created_at, updated_at, last_used_at, active_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, null, ?)
          on conflict (ani_hash) do update set key_id = excluded.key_id, wrapped_key = excluded.wrapped_key,
            ciphertext = excluded.ciphertext, model_hash = excluded.model_hash, updated_at = excluded.updated_at,
            active_at = excluded.active_at
          returning created_at, last_used_at`,
-        [caller.hash, sealed.keyId, sealed.wrappedKey, sealed.ciphertext, modelHash, now, now, now],
+        [key.hash, key.keyId, sealed.keyId, sealed.wrappedKey, sealed.ciphertext, modelHash, now, now, now],
       );
       const created = before.length === 0;
-      await this.#audit(tx, entry('credential.store', 'ok', created ? 'created' : 'replaced'));
+      await this.#audit(tx, entry(key, 'credential.store', 'ok', created ? 'created' : 'replaced'));
       return { created, row: rows[0]! };
     });
 
-    if (!outcome) {
+    if ('refused' in outcome) {
       throw new KitError(
         StoreErrorCode.consentRequired,
-        'the caller has not consented to voice registration',
+        outcome.refused === 'consent_refused'
+          ? 'the caller refused consent to voice registration'
+          : 'the caller has not consented to voice registration',
         {
           status: 409,
           hint: 'record the caller consent (recordConsent) before storing a credential',
@@ -264,7 +269,7 @@ export class SqlCredentialStore implements CredentialStore {
     const caller = this.#caller(ani);
     const now = this.#now();
     const stale = now - LAST_USED_GRANULARITY_MS;
-    const entry = this.#auditFor(who, caller, now);
+    const entry = this.#auditFor(who, now);
 
     // A read writes its audit row (never skipped, and committed before the credential is handed
     // out) but changes nothing that must outlive a crash of the machine, so its commit is relaxed:
@@ -273,23 +278,25 @@ export class SqlCredentialStore implements CredentialStore {
     const outcome = await this.#db.transaction(
       async (tx) => {
         const rows = await tx.all<CredentialRow>(
-          'select key_id, wrapped_key, ciphertext, model_hash, created_at, updated_at, last_used_at from credentials where ani_hash = ?',
-          [caller.hash],
+          `select ${CREDENTIAL_COLUMNS} from credentials where ${this.#callers.inHashes}`,
+          caller.hashes,
         );
         const row = rows[0];
         if (!row) {
-          await this.#audit(tx, entry('credential.read', 'not_found'));
+          const key = await this.#resolve(tx, caller, now);
+          await this.#audit(tx, entry(key, 'credential.read', 'not_found'));
           return { found: false as const };
         }
+        const key = { hash: row.ani_hash, keyId: row.ani_key_id };
         let credential: string;
         try {
-          const plaintext = this.#keys.open(sealedOf(row), { purpose: 'credential', subject: caller.hash });
+          const plaintext = this.#keys.open(sealedOf(row), { purpose: 'credential', subject: caller.digest });
           credential = plaintext.toString('utf8');
           plaintext.fill(0);
         } catch (err) {
           // The failure is recorded (and committed) before it is reported; the row is left as it is.
           const code = isKitError(err) ? err.code : StoreErrorCode.corrupt;
-          await this.#audit(tx, entry('credential.read', 'error', code));
+          await this.#audit(tx, entry(key, 'credential.read', 'error', code));
           return { found: true as const, error: err };
         }
         // Skipped (no statement at all) while the stored time is recent; the condition is repeated
@@ -298,10 +305,10 @@ export class SqlCredentialStore implements CredentialStore {
           await tx.run(
             `update credentials set last_used_at = ?, active_at = case when active_at > ? then active_at else ? end
              where ani_hash = ? and (last_used_at is null or last_used_at < ?)`,
-            [now, now, now, caller.hash, stale],
+            [now, now, now, key.hash, stale],
           );
         }
-        await this.#audit(tx, entry('credential.read', 'ok'));
+        await this.#audit(tx, entry(key, 'credential.read', 'ok'));
         return { found: true as const, credential, row };
       },
       { durability: 'relaxed' },
@@ -325,13 +332,47 @@ export class SqlCredentialStore implements CredentialStore {
     };
   }
 
+  async credentialStatus(ctx: AccessContext, ani: string): Promise<CredentialStatus | null> {
+    const who = checkContext(ctx);
+    const caller = this.#caller(ani);
+    const now = this.#now();
+    const entry = this.#auditFor(who, now);
+    // Like a read, it changes no data and is asked often (the widget asks on every call), so its
+    // audit row is committed with relaxed durability; it opens nothing, so it cannot fail on a key.
+    const row = await this.#db.transaction(
+      async (tx) => {
+        const rows = await tx.all<CredentialTimesRow>(
+          `select ani_hash, ani_key_id, model_hash, created_at, updated_at, last_used_at from credentials where ${this.#callers.inHashes}`,
+          caller.hashes,
+        );
+        const found = rows[0];
+        const key = found
+          ? { hash: found.ani_hash, keyId: found.ani_key_id }
+          : await this.#resolve(tx, caller, now);
+        await this.#audit(tx, entry(key, 'credential.status', found ? 'ok' : 'not_found'));
+        return found;
+      },
+      { durability: 'relaxed' },
+    );
+    if (!row) return null;
+    return {
+      ani: caller.e164,
+      modelHash: row.model_hash,
+      createdAt: ms(row.created_at),
+      updatedAt: ms(row.updated_at),
+      lastUsedAt: msOrNull(row.last_used_at),
+    };
+  }
+
   async deleteCredential(ctx: AccessContext, ani: string): Promise<boolean> {
     const who = checkContext(ctx);
     const caller = this.#caller(ani);
-    const entry = this.#auditFor(who, caller, this.#now());
+    const now = this.#now();
+    const entry = this.#auditFor(who, now);
     return this.#db.transaction(async (tx) => {
-      const deleted = (await tx.run('delete from credentials where ani_hash = ?', [caller.hash])) > 0;
-      await this.#audit(tx, entry('credential.delete', deleted ? 'ok' : 'not_found'));
+      const key = await this.#resolve(tx, caller, now, true);
+      const deleted = (await tx.run('delete from credentials where ani_hash = ?', [key.hash])) > 0;
+      await this.#audit(tx, entry(key, 'credential.delete', deleted ? 'ok' : 'not_found'));
       return deleted;
     });
   }
@@ -340,33 +381,60 @@ export class SqlCredentialStore implements CredentialStore {
     const who = checkContext(ctx);
     const caller = this.#caller(ani);
     const wordingVersion = checkWordingVersion(input?.wordingVersion);
+    const decision = checkDecision(input?.decision);
     const now = this.#now();
-    const entry = this.#auditFor(who, caller, now);
-    await this.#db.transaction(async (tx) => {
-      await tx.run(
-        `insert into consents (ani_hash, ${CONSENT_COLUMNS}, updated_at)
-         values (?, 'granted', ?, ?, ?, ?, ?, null, null, null, null, ?)
-         on conflict (ani_hash) do update set status = excluded.status, wording_version = excluded.wording_version,
-           granted_at = excluded.granted_at, granted_by_type = excluded.granted_by_type,
-           granted_by_id = excluded.granted_by_id, granted_conversation_id = excluded.granted_conversation_id,
-           withdrawn_at = null, withdrawn_by_type = null, withdrawn_by_id = null, withdrawn_conversation_id = null,
-           updated_at = excluded.updated_at`,
-        [caller.hash, wordingVersion, now, who.actor.type, who.actor.id, who.conversationId, now],
+    const entry = this.#auditFor(who, now);
+    const rows = await this.#db.transaction(async (tx) => {
+      const key = await this.#resolve(tx, caller, now, true);
+      if (decision === 'granted') {
+        // A grant starts a new consent: an earlier refusal or withdrawal no longer stands.
+        await tx.run(
+          `insert into consents (ani_hash, ani_key_id, status, wording_version, granted_at, granted_by_type, granted_by_id, granted_conversation_id, updated_at)
+           values (?, ?, 'granted', ?, ?, ?, ?, ?, ?)
+           on conflict (ani_hash) do update set status = excluded.status, wording_version = excluded.wording_version,
+             granted_at = excluded.granted_at, granted_by_type = excluded.granted_by_type,
+             granted_by_id = excluded.granted_by_id, granted_conversation_id = excluded.granted_conversation_id,
+             refused_at = null, refused_by_type = null, refused_by_id = null, refused_conversation_id = null,
+             refused_wording_version = null,
+             withdrawn_at = null, withdrawn_by_type = null, withdrawn_by_id = null, withdrawn_conversation_id = null,
+             updated_at = excluded.updated_at`,
+          [key.hash, key.keyId, wordingVersion, now, who.actor.type, who.actor.id, who.conversationId, now],
+        );
+      } else {
+        // The grant columns stay (what the caller had agreed to before), and nothing is deleted: a
+        // refusal to a new request is not a withdrawal of an earlier consent.
+        await tx.run(
+          `insert into consents (ani_hash, ani_key_id, status, refused_at, refused_by_type, refused_by_id, refused_conversation_id, refused_wording_version, updated_at)
+           values (?, ?, 'refused', ?, ?, ?, ?, ?, ?)
+           on conflict (ani_hash) do update set status = excluded.status, refused_at = excluded.refused_at,
+             refused_by_type = excluded.refused_by_type, refused_by_id = excluded.refused_by_id,
+             refused_conversation_id = excluded.refused_conversation_id,
+             refused_wording_version = excluded.refused_wording_version, updated_at = excluded.updated_at`,
+          [key.hash, key.keyId, now, who.actor.type, who.actor.id, who.conversationId, wordingVersion, now],
+        );
+      }
+      await this.#audit(
+        tx,
+        entry(
+          key,
+          'consent.record',
+          'ok',
+          `${decision === 'refused' ? 'refused:' : ''}wording:${wordingVersion}`,
+        ),
       );
-      await this.#audit(tx, entry('consent.record', 'ok', `wording:${wordingVersion}`));
+      return tx.all<ConsentRow>(`select ${CONSENT_COLUMNS} from consents where ani_hash = ?`, [key.hash]);
     });
-    return {
-      ani: caller.e164,
-      status: 'granted',
-      granted: { at: new Date(now), actor: who.actor, conversationId: who.conversationId, wordingVersion },
-      withdrawn: null,
-    };
+    return consentOf(caller.e164, rows[0]!);
   }
 
   async getConsent(ani: string): Promise<ConsentRecord | null> {
     const caller = this.#caller(ani);
     const rows = await this.#db.transaction(
-      (tx) => tx.all<ConsentRow>(`select ${CONSENT_COLUMNS} from consents where ani_hash = ?`, [caller.hash]),
+      (tx) =>
+        tx.all<ConsentRow>(
+          `select ${CONSENT_COLUMNS} from consents where ${this.#callers.inHashes}`,
+          caller.hashes,
+        ),
       { readOnly: true },
     );
     const row = rows[0];
@@ -377,62 +445,89 @@ export class SqlCredentialStore implements CredentialStore {
     const who = checkContext(ctx);
     const caller = this.#caller(ani);
     const now = this.#now();
-    const entry = this.#auditFor(who, caller, now);
+    const entry = this.#auditFor(who, now);
     return this.#db.transaction(async (tx) => {
+      const key = await this.#resolve(tx, caller, now, true);
       const rows = await tx.all<{ status: string }>(
         `select status from consents where ani_hash = ?${this.#db.forUpdate}`,
-        [caller.hash],
+        [key.hash],
       );
       const wasGranted = rows[0]?.status === 'granted';
       // The grant columns stay: they show what the caller had agreed to before withdrawing.
       await tx.run(
-        `insert into consents (ani_hash, status, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id, updated_at)
-         values (?, 'withdrawn', ?, ?, ?, ?, ?)
+        `insert into consents (ani_hash, ani_key_id, status, withdrawn_at, withdrawn_by_type, withdrawn_by_id, withdrawn_conversation_id, updated_at)
+         values (?, ?, 'withdrawn', ?, ?, ?, ?, ?)
          on conflict (ani_hash) do update set status = excluded.status, withdrawn_at = excluded.withdrawn_at,
            withdrawn_by_type = excluded.withdrawn_by_type, withdrawn_by_id = excluded.withdrawn_by_id,
            withdrawn_conversation_id = excluded.withdrawn_conversation_id, updated_at = excluded.updated_at`,
-        [caller.hash, now, who.actor.type, who.actor.id, who.conversationId, now],
+        [key.hash, key.keyId, now, who.actor.type, who.actor.id, who.conversationId, now],
       );
-      const credentialDeleted =
-        (await tx.run('delete from credentials where ani_hash = ?', [caller.hash])) > 0;
-      await this.#audit(tx, entry('consent.withdraw', 'ok', wasGranted ? null : 'not_granted'));
-      if (credentialDeleted) await this.#audit(tx, entry('credential.delete', 'ok', 'consent_withdrawn'));
+      const credentialDeleted = (await tx.run('delete from credentials where ani_hash = ?', [key.hash])) > 0;
+      await this.#audit(tx, entry(key, 'consent.withdraw', 'ok', wasGranted ? null : 'not_granted'));
+      if (credentialDeleted)
+        await this.#audit(tx, entry(key, 'credential.delete', 'ok', 'consent_withdrawn'));
       return { wasGranted, credentialDeleted };
     });
+  }
+
+  /** The caller a refusal or an event names, if its number normalises; such rows are kept without one. */
+  #callerIfAny(ani: string | null | undefined): Caller | null {
+    if (ani === undefined || ani === null) return null;
+    try {
+      return this.#caller(ani);
+    } catch {
+      return null;
+    }
+  }
+
+  /** One audit row naming `caller` (if any), committed with relaxed durability before it resolves. */
+  async #relaxedAudit(
+    caller: Caller | null,
+    write: (key: CallerKey | null) => AuditWrite,
+    now: number,
+  ): Promise<void> {
+    await this.#db.transaction(
+      async (tx) => this.#audit(tx, write(caller ? await this.#resolve(tx, caller, now) : null)),
+      { durability: 'relaxed' },
+    );
   }
 
   async recordDenied(ctx: AccessContext, denied: DeniedAccess): Promise<void> {
     const who = checkContext(ctx);
     const action = checkAction(denied?.action);
     const reason = checkReason(denied?.reason);
-    let caller: Caller | null = null;
-    if (denied.ani !== undefined && denied.ani !== null) {
-      try {
-        caller = this.#caller(denied.ani);
-      } catch {
-        // A refused request may name no usable number; the denial is recorded all the same.
-      }
-    }
-    const entry = this.#auditFor(who, caller, this.#now());
+    const now = this.#now();
+    const entry = this.#auditFor(who, now);
     // A denial changes no data, and anyone can cause one (a bad token costs nothing to send): like a
     // read's audit row it is committed with relaxed durability, so a flood of refusals cannot turn
     // into a flood of fsyncs. It is still written before the refusal is answered.
-    await this.#db.transaction((tx) => this.#audit(tx, entry(action, 'denied', reason)), {
-      durability: 'relaxed',
-    });
+    await this.#relaxedAudit(
+      this.#callerIfAny(denied.ani),
+      (key) => entry(key, action, 'denied', reason),
+      now,
+    );
+  }
+
+  async recordEvent(ctx: AccessContext, event: AuditEvent): Promise<void> {
+    const who = checkContext(ctx);
+    const action = checkEventAction(event?.action);
+    const outcome = checkOutcome(event?.outcome);
+    const detail = checkEventDetail(event?.detail);
+    const now = this.#now();
+    const entry = this.#auditFor(who, now);
+    // Evidence of something done elsewhere (a token handed out, a relayed session): relaxed like a read.
+    await this.#relaxedAudit(this.#callerIfAny(event.ani), (key) => entry(key, action, outcome, detail), now);
   }
 
   async queryAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
-    const add = (clause: string, value: SqlValue) => {
+    const add = (clause: string, ...values: SqlValue[]) => {
       where.push(clause);
-      params.push(value);
+      params.push(...values);
     };
-    if (query.ani !== undefined) add('ani_hash = ?', this.#caller(query.ani).hash);
-    if (query.aniHash !== undefined) {
-      add('ani_hash = ?', checkAniHash(query.aniHash));
-    }
+    if (query.ani !== undefined) add(this.#callers.inHashes, ...this.#caller(query.ani).hashes);
+    if (query.aniHash !== undefined) add('ani_hash = ?', checkAniHash(query.aniHash));
     if (query.conversationId !== undefined)
       add('conversation_id = ?', checkConversationId(query.conversationId));
     if (query.actorType !== undefined) add('actor_type = ?', checkActorType(query.actorType));
@@ -469,12 +564,12 @@ export class SqlCredentialStore implements CredentialStore {
     let credentials = 0;
     for (;;) {
       const batch = await this.#db.transaction(async (tx) => {
-        const rows = await tx.all<{ ani_hash: string }>(
-          'select ani_hash from credentials where active_at < ? order by active_at limit ?',
+        const rows = await tx.all<{ ani_hash: string; ani_key_id: string }>(
+          'select ani_hash, ani_key_id from credentials where active_at < ? order by active_at limit ?',
           [credentialCutoff, PURGE_BATCH],
         );
         let deleted = 0;
-        for (const { ani_hash } of rows) {
+        for (const { ani_hash, ani_key_id } of rows) {
           // The condition is checked again: a read since the select makes the credential current.
           if (
             (await tx.run('delete from credentials where ani_hash = ? and active_at < ?', [
@@ -486,7 +581,7 @@ export class SqlCredentialStore implements CredentialStore {
             await this.#audit(tx, {
               at,
               ...system,
-              aniHash: ani_hash,
+              caller: { hash: ani_hash, keyId: ani_key_id },
               action: 'credential.purge',
               outcome: 'ok',
               detail: 'retention',
@@ -515,107 +610,42 @@ export class SqlCredentialStore implements CredentialStore {
         this.#audit(tx, {
           at,
           ...system,
-          aniHash: null,
+          caller: null,
           action: 'audit.purge',
           outcome: 'ok',
           detail: `deleted=${audit}`,
         }),
       );
     }
-    this.#logger.info({ credentials, audit }, 'retention purge done');
-    return { credentials, audit };
+
+    // A caller's sealed number goes when nothing of the caller is left: no credential, no consent
+    // (consents are kept for ever, so a caller who ever decided is kept too) and no audit row. A
+    // caller first seen within the audit retention is kept in any case (it may be in use right now).
+    let callers = 0;
+    for (;;) {
+      const deleted = await this.#db.transaction((tx) =>
+        tx.run(
+          `delete from callers where ani_hash in (
+             select k.ani_hash from callers k where k.created_at < ?
+               and not exists (select 1 from credentials c where c.ani_hash = k.ani_hash)
+               and not exists (select 1 from consents c where c.ani_hash = k.ani_hash)
+               and not exists (select 1 from audit_log a where a.ani_hash = k.ani_hash)
+             limit ?)`,
+          [auditCutoff, PURGE_BATCH],
+        ),
+      );
+      callers += deleted;
+      if (deleted < PURGE_BATCH) break;
+    }
+    this.#logger.info({ credentials, audit, callers }, 'retention purge done');
+    return { credentials, audit, callers };
   }
 
-  async rotate(options: RotateOptions = {}): Promise<RotateResult> {
-    const batchSize = checkCount(options.batchSize ?? 100, 'batchSize', 1, 10_000);
-    const maxBatches =
-      options.maxBatches === undefined
-        ? Infinity
-        : checkCount(options.maxBatches, 'maxBatches', 1, Number.MAX_SAFE_INTEGER);
-    const current = this.#keys.currentId;
-    const alreadyCurrent = await this.#db.transaction(
-      async (tx) =>
-        Number(
-          (
-            await tx.all<{ n: number | string }>('select count(*) as n from credentials where key_id = ?', [
-              current,
-            ])
-          )[0]?.n ?? 0,
-        ),
-      { readOnly: true },
+  rotate(options: RotateOptions = {}): Promise<RotateResult> {
+    return rotateKeys(
+      { db: this.#db, keys: this.#keys, logger: this.#logger, now: () => this.#now() },
+      options,
     );
-    let cursor = '';
-    let rotated = 0;
-    let corrupt = 0;
-    let unknownKey = 0;
-
-    for (let batches = 0; batches < maxBatches; batches++) {
-      const batch = await this.#db.transaction(async (tx) => {
-        const rows = await tx.all<CredentialRow & { ani_hash: string }>(
-          'select ani_hash, key_id, wrapped_key, ciphertext from credentials where key_id <> ? and ani_hash > ? order by ani_hash limit ?',
-          [current, cursor, batchSize],
-        );
-        const counts = { rotated: 0, corrupt: 0, unknownKey: 0 };
-        for (const row of rows) {
-          const binding = { purpose: 'credential' as const, subject: row.ani_hash };
-          let resealed: Sealed;
-          try {
-            // A fresh data key as well as a new wrap: nothing sealed under the old key remains.
-            const plaintext = this.#keys.open(sealedOf(row), binding);
-            try {
-              resealed = this.#keys.seal(plaintext, binding);
-            } finally {
-              plaintext.fill(0);
-            }
-          } catch (err) {
-            if (isKitError(err) && err.code === StoreErrorCode.unknownKey) counts.unknownKey++;
-            else if (isKitError(err) && err.code === StoreErrorCode.corrupt) counts.corrupt++;
-            else throw err;
-            continue;
-          }
-          // Only if the row is still the one read: a concurrent write already used the current key.
-          counts.rotated += await tx.run(
-            'update credentials set key_id = ?, wrapped_key = ?, ciphertext = ? where ani_hash = ? and key_id = ? and wrapped_key = ?',
-            [
-              resealed.keyId,
-              resealed.wrappedKey,
-              resealed.ciphertext,
-              row.ani_hash,
-              row.key_id,
-              row.wrapped_key,
-            ],
-          );
-        }
-        return { ...counts, selected: rows.length, last: rows[rows.length - 1]?.ani_hash };
-      });
-      rotated += batch.rotated;
-      corrupt += batch.corrupt;
-      unknownKey += batch.unknownKey;
-      if (batch.last !== undefined) cursor = batch.last;
-      if (batch.selected < batchSize) break;
-    }
-
-    const at = this.#now();
-    const remaining = await this.#db.transaction(async (tx) => {
-      const rows = await tx.all<{ n: number | string }>(
-        'select count(*) as n from credentials where key_id <> ?',
-        [current],
-      );
-      const left = Number(rows[0]?.n ?? 0);
-      await this.#audit(tx, {
-        at,
-        actor: ROTATION_ACTOR,
-        conversationId: null,
-        aniHash: null,
-        action: 'keys.rotate',
-        outcome: corrupt + unknownKey > 0 ? 'error' : 'ok',
-        detail: `key=${current} rotated=${rotated} corrupt=${corrupt} unknown_key=${unknownKey} remaining=${left}`,
-      });
-      return left;
-    });
-    const result: RotateResult = { keyId: current, rotated, alreadyCurrent, corrupt, unknownKey, remaining };
-    this.#logger.info(result, 'key rotation run done');
-    return result;
   }
 
   async ping(): Promise<void> {
@@ -627,7 +657,7 @@ export class SqlCredentialStore implements CredentialStore {
   }
 }
 
-function sealedOf(row: { key_id: string; wrapped_key: Buffer; ciphertext: Buffer }): Sealed {
+export function sealedOf(row: { key_id: string; wrapped_key: Buffer; ciphertext: Buffer }): Sealed {
   return {
     keyId: row.key_id,
     wrappedKey: Buffer.from(row.wrapped_key),
@@ -651,6 +681,15 @@ function consentOf(ani: string, row: ConsentRow): ConsentRecord {
             actor: actor(row.granted_by_type, row.granted_by_id),
             conversationId: row.granted_conversation_id,
             wordingVersion: row.wording_version ?? '',
+          },
+    refused:
+      row.status !== 'refused' || row.refused_at === null
+        ? null
+        : {
+            at: ms(row.refused_at),
+            actor: actor(row.refused_by_type, row.refused_by_id),
+            conversationId: row.refused_conversation_id,
+            wordingVersion: row.refused_wording_version ?? '',
           },
     withdrawn:
       row.status !== 'withdrawn' || row.withdrawn_at === null

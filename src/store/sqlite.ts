@@ -1,9 +1,9 @@
-import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { isKitError, type KitError } from '../errors.js';
+import { isKitError, KitError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { storeClosed, storeFailed, storeUnavailable } from './errors.js';
+import { StoreErrorCode, storeClosed, storeFailed, storeUnavailable } from './errors.js';
 import { SerialQueue, type Row, type SqlDriver, type SqlTx, type SqlValue, type TxOptions } from './sql.js';
 
 export interface SqliteOptions {
@@ -87,6 +87,14 @@ export class SqliteDriver implements SqlDriver {
         closeSync(openSync(file, 'a', 0o600));
         path = realpathSync(file);
       }
+    } catch (err) {
+      throw storeUnavailable(err, `the SQLite database ${file} cannot be opened or created`);
+    }
+    if (path !== ':memory:') {
+      // SQLite gives its -wal and -shm files the mode of the database file.
+      for (const f of [path, `${path}-wal`, `${path}-shm`]) tightenMode(f, logger);
+    }
+    try {
       db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
     } catch (err) {
       throw storeUnavailable(err, `the SQLite database ${file} cannot be opened or created`);
@@ -104,6 +112,9 @@ export class SqliteDriver implements SqlDriver {
       // transactions (credential reads) lower this for their own commit only; see transaction().
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
+      // Deleted content (a withdrawn credential, a replaced legacy hash) is overwritten with zeros
+      // rather than left in free pages of the file.
+      db.pragma('secure_delete = ON');
     } catch (err) {
       db.close();
       throw mapSqliteError(err);
@@ -248,6 +259,21 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
+  /**
+   * Copies the WAL into the database file and empties it, so that page images written before (such
+   * as those holding values a migration replaced) are gone from the WAL too.
+   */
+  truncateWal(): Promise<void> {
+    return this.#queue.run(async () => {
+      if (this.#closed || !this.#canRelax) return;
+      try {
+        this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        throw mapSqliteError(err);
+      }
+    });
+  }
+
   async lockMigrations(): Promise<void> {
     // BEGIN IMMEDIATE already excludes every other writer of the file.
   }
@@ -261,6 +287,42 @@ export class SqliteDriver implements SqlDriver {
       releaseQueue(this.#file);
     });
   }
+}
+
+/**
+ * An existing database file that others may read (a copy, a restore, a file made by hand) is
+ * tightened to 0600 when this process owns it, and refused otherwise: it holds sealed credentials and
+ * the callers' hashes, and no other account has any business reading them.
+ */
+function tightenMode(file: string, logger: Logger | undefined): void {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    return; // a -wal or -shm file that does not exist
+  }
+  const loose = stat.mode & 0o077;
+  if (loose === 0) return;
+  const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+  const hint = `make it private to the account the backend runs as: chown <that account> ${file} && chmod 600 ${file}`;
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new KitError(
+      StoreErrorCode.insecureFile,
+      `the SQLite file ${file} has mode ${mode} (others may read it) and belongs to another account (uid ${stat.uid})`,
+      { hint },
+    );
+  }
+  try {
+    chmodSync(file, 0o600);
+  } catch (err) {
+    throw new KitError(
+      StoreErrorCode.insecureFile,
+      `the SQLite file ${file} has mode ${mode} (others may read it), and it could not be changed`,
+      { hint, cause: err },
+    );
+  }
+  logger?.warn({ file, was: mode }, 'the SQLite file was readable by others: its mode is now 0600');
 }
 
 export function mapSqliteError(err: unknown): KitError {

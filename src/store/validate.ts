@@ -2,10 +2,13 @@
 import { storeInvalid } from './errors.js';
 import {
   AUDIT_ACTIONS,
+  EVENT_ACTIONS,
   type AccessContext,
   type Actor,
   type AuditAction,
   type AuditOutcome,
+  type ConsentDecision,
+  type EventAction,
 } from './types.js';
 
 /** das-Peak credentials are a few kilobytes; anything far larger is not one. */
@@ -17,6 +20,7 @@ const CONVERSATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const PRINTABLE = /^[^\p{Cc}\p{Cs}]+$/u;
 const CODE = /^[a-z0-9_.:-]{1,64}$/;
 const WORDING_VERSION = /^[A-Za-z0-9._:-]{1,64}$/;
+const EVENT_DETAIL = /^[A-Za-z0-9_.:=,-]{1,200}$/;
 
 export interface CheckedContext {
   actor: Actor;
@@ -47,7 +51,7 @@ export function checkConversationId(value: unknown): string {
 
 export function checkAniHash(value: unknown): string {
   if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) {
-    throw storeInvalid('an ANI hash is 64 lower-case hex digits (SHA-256 of the E.164 number)');
+    throw storeInvalid('an ANI hash is 64 lower-case hex digits (the keyed hash an audit entry gives)');
   }
   return value;
 }
@@ -100,6 +104,35 @@ export function checkAction(action: unknown): AuditAction {
     throw storeInvalid(`the audit action must be one of ${AUDIT_ACTIONS.join(', ')}`);
   }
   return action as AuditAction;
+}
+
+export function checkEventAction(action: unknown): EventAction {
+  if (typeof action !== 'string' || !(EVENT_ACTIONS as readonly string[]).includes(action)) {
+    throw storeInvalid(
+      `an event's audit action must be one of ${EVENT_ACTIONS.join(', ')}`,
+      'the store writes the rows of its own operations itself',
+    );
+  }
+  return action as EventAction;
+}
+
+export function checkEventDetail(detail: unknown): string | null {
+  if (detail === undefined || detail === null) return null;
+  if (typeof detail !== 'string' || !EVENT_DETAIL.test(detail)) {
+    throw storeInvalid(
+      "an event's detail must be 1 to 200 letters, digits or _ . : = , -",
+      'such as register:result-success; never put a caller number, a token or a credential in it',
+    );
+  }
+  return detail;
+}
+
+export function checkDecision(decision: unknown): ConsentDecision {
+  if (decision === undefined) return 'granted';
+  if (decision !== 'granted' && decision !== 'refused') {
+    throw storeInvalid('a consent decision is granted or refused');
+  }
+  return decision;
 }
 
 export function checkOutcome(outcome: unknown): AuditOutcome {

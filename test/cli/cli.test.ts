@@ -33,13 +33,33 @@ describe('daspeak-genesys CLI', () => {
   it('no command, an unknown command or an unknown option is a usage error (exit 2)', async () => {
     const dir = tmp();
     expect((await runCli([], { cwd: dir })).code).toBe(2);
+    // One line, one hint.
     const unknown = await runCli(['valdate'], { cwd: dir });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown command 'valdate'/);
-    expect(unknown.stderr).toMatch(/Did you mean validate\?/);
-    const badOption = await runCli(['validate', '--nope'], { cwd: dir });
+    expect(unknown.stderr).toBe(
+      "error: unknown command 'valdate' (hint: did you mean validate? (daspeak-genesys --help for usage))\n",
+    );
+    const badOption = await runCli(['plan', '--stat-dir', 'x'], { cwd: dir });
     expect(badOption.code).toBe(2);
-    expect(badOption.stderr).toMatch(/unknown option '--nope'/);
+    expect(badOption.stderr).toBe(
+      "error: unknown option '--stat-dir' (hint: did you mean --state-dir? (daspeak-genesys plan --help for usage))\n",
+    );
+    const badValue = await runCli(['doctor', '--timeout', 'x'], { cwd: dir });
+    expect(badValue.stderr.trim().split('\n')).toHaveLength(1);
+    expect(badValue.stderr.trimEnd()).toMatch(
+      /^error: option .*--timeout.* is invalid.*\(hint: run `daspeak-genesys doctor --help` for usage\)$/,
+    );
+    // Under --json the refusal is JSON on stdout as well.
+    const json = await runCli(['--json', 'valdate'], { cwd: dir });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      error: {
+        code: 'usage',
+        message: "unknown command 'valdate'",
+        hint: expect.stringMatching(/validate/) as unknown,
+      },
+    });
   });
 
   it('--verbose and --quiet together are a usage error', async () => {
@@ -171,7 +191,7 @@ describe('daspeak-genesys CLI', () => {
     expect(runBin(['validate'], { cwd: dir }).code).toBe(0);
     expect(runBin(['bogus'], { cwd: dir }).code).toBe(2);
     expect(runBin(['validate', '--config', 'nope.yaml'], { cwd: dir }).code).toBe(1);
-  });
+  }, 60_000); // five process starts
 });
 
 describe('daspeak-genesys init at a terminal', () => {

@@ -70,7 +70,13 @@ describe('config loader: a valid file', () => {
     expect(config.daspeak.audioTotalDuration).toEqual({ register: 5, verify: 3 });
     expect(config.backend.listen).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.backend.databaseUrl).toBe('sqlite:./daspeak-genesys.db');
-    expect(config.widget).toEqual({ name: 'Voice Biometrics', queues: [], groups: [] });
+    expect(config.widget).toEqual({
+      name: 'Voice Biometrics',
+      queues: [],
+      groups: [],
+      signalling: 'relay',
+      consentWordingVersion: '1',
+    });
     expect(config.flows.languages).toEqual(['en-us']);
     // The Audiohook API key is a secret written in the file: advice, not an error.
     expect(warnings.map((w) => w.path)).toEqual(['daspeak.audiohook.apiKey']);

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
 
@@ -48,4 +48,36 @@ export function runBin(args: string[], options: { cwd: string; env?: NodeJS.Proc
     encoding: 'utf8',
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs the real launcher without blocking this process (needs `npm run build`), so servers started by
+ * the test in this process keep answering. Killed after `timeoutMs` (the result then says so).
+ */
+export function spawnBin(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; stdin?: string },
+): Promise<CliResult & { ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, ...(options.env ?? {}) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin.end(options.stdin ?? '');
+  const timer = setTimeout(() => {
+    stderr += `\n[test: killed after ${options.timeoutMs ?? 60_000} ms]`;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 60_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr, ms: Date.now() - started });
+    });
+  });
 }

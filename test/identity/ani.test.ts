@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KitError } from '../../src/errors.js';
-import { aniHash, E164_PATTERN, isE164, normaliseAni } from '../../src/identity/index.js';
+import { aniDigest, E164_PATTERN, isE164, normaliseAni } from '../../src/identity/index.js';
 
 function failure(fn: () => unknown): KitError {
   try {
@@ -110,16 +110,18 @@ describe('normaliseAni', () => {
   });
 });
 
-describe('aniHash', () => {
+describe('aniDigest', () => {
   it('is the SHA-256 hex of the E.164 number', () => {
     // printf '%s' '+34600000000' | sha256sum
-    expect(aniHash('+34600000000')).toBe('32f67ab4e4312618b09cd23ed8ce41b13e095fe52b73b2e8da8ef49830e50dba');
-    expect(aniHash('+34600000000')).not.toBe(aniHash('+34600000001'));
+    expect(aniDigest('+34600000000')).toBe(
+      '32f67ab4e4312618b09cd23ed8ce41b13e095fe52b73b2e8da8ef49830e50dba',
+    );
+    expect(aniDigest('+34600000000')).not.toBe(aniDigest('+34600000001'));
   });
 
   it('refuses what is not E.164, so one caller never has two hashes', () => {
-    expect(failure(() => aniHash('600000000')).code).toBe('ani.invalid');
-    expect(failure(() => aniHash('tel:+34600000000')).code).toBe('ani.invalid');
+    expect(failure(() => aniDigest('600000000')).code).toBe('ani.invalid');
+    expect(failure(() => aniDigest('tel:+34600000000')).code).toBe('ani.invalid');
     expect(E164_PATTERN.test('+34600000000')).toBe(true);
   });
 });
@@ -157,11 +159,11 @@ describe('normaliseAni, remembered', () => {
   });
 });
 
-describe('aniHash, remembered', () => {
+describe('aniDigest, remembered', () => {
   it('hashes a repeated number the same and still refuses what is not E.164', () => {
-    const first = aniHash('+34600000002');
-    expect(aniHash('+34600000002')).toBe(first);
-    expect(aniHash('+34600000003')).not.toBe(first);
-    for (let i = 0; i < 2; i++) expect(failure(() => aniHash('600000002')).code).toBe('ani.invalid');
+    const first = aniDigest('+34600000002');
+    expect(aniDigest('+34600000002')).toBe(first);
+    expect(aniDigest('+34600000003')).not.toBe(first);
+    for (let i = 0; i < 2; i++) expect(failure(() => aniDigest('600000002')).code).toBe('ani.invalid');
   });
 });

@@ -54,9 +54,18 @@ describe('plan, provision and destroy commands', () => {
     expect(human.stdout).toContain(
       `${OBJECTS} to create, 0 to update, 0 to delete, 0 unchanged, 0 conflicts.`,
     );
+    // The admin grant is named as a step, before the client it unblocks, with the ways to do it.
     expect(human.stdout).toMatch(
-      /blocked: Genesys lets an OAuth client give another client only roles it holds/,
+      /^ {2}! admin +grant role "daspeak Integration" to OAuth client sandbox-admin-client .*\n(.*\n)+ {2}\+ create +oauth-client "daspeak Backend"/m,
     );
+    expect(human.stdout).toMatch(
+      /POST http:\/\/127\.0\.0\.1:\d+\/api\/v2\/authorization\/subjects\/sandbox-admin-client\/divisions\/[0-9a-f-]{36}\/roles\/<id of role "daspeak Integration">\?subjectType=PC_OAUTH_CLIENT/,
+    );
+    expect(human.stdout).toMatch(/provision --grant-with <admin client file \| env:PREFIX>/);
+    // Lists are shown whole: every permission of the role.
+    expect(human.stdout).toMatch(/^ +permissions: \["architect:flow:add",.*,"integrations:action:view"\]$/m);
+    expect(human.stdout).toMatch(/^ +properties: \{url, sandbox, .*communicationTypeFilter.*\}$/m);
+    expect(human.stdout).not.toMatch(/[^{]…[,"}\]]*$/m);
     const json = await cli(['plan', '--json']);
     const body = JSON.parse(json.stdout) as {
       ok: boolean;
@@ -73,15 +82,35 @@ describe('plan, provision and destroy commands', () => {
     expect(s.requestCounts().writes).toBe(0);
     // Plan never keeps a new deployment id: nothing was provisioned.
     expect(loadState(join(ws.stateDir, 'state.json'))).toBeUndefined();
+    // ...yet the id it shows is the one the first provision keeps.
+    const shown = /Plan for deployment (daspeak-[0-9a-f]{8})/.exec(human.stdout)![1];
+    expect(JSON.parse(json.stdout)).toMatchObject({ deploymentId: shown });
+    await cli(['provision']);
+    expect(loadState(join(ws.stateDir, 'state.json'))!.deploymentId).toBe(shown);
   });
 
   it('provision applies, says where the one-time secret went without printing it, counts calls with --verbose', async () => {
     const { s, ws, cli } = await setup();
     const first = await cli(['provision']);
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(
-      /^error: create oauth-client "daspeak Backend" failed: .*does not hold "daspeak Integration".*\(hint: in Genesys Cloud open Admin > OAuth/m,
+    // The step is named up front, what was done is listed, and the three ways on.
+    expect(first.stdout).toMatch(/^Provisioning deployment daspeak-[0-9a-f]{8} \(new\) .*: \d+ to create/);
+    expect(first.stdout).toMatch(/^ {2}! admin +grant role "daspeak Integration"/m);
+    expect(first.stdout).toMatch(
+      new RegExp(`^Stopped at the admin grant after ${OBJECTS - 1} changes:$`, 'm'),
     );
+    expect(first.stdout).toMatch(/^ {2}created role "daspeak Integration" \([0-9a-f-]{36}\)$/m);
+    expect(first.stdout).toMatch(/^Not done yet: oauth-client "daspeak Backend"\.$/m);
+    expect(first.stdout).toMatch(/Admin > Integrations > OAuth > client sandbox-admin-client > Roles/);
+    expect(first.stdout).toMatch(
+      /POST http:\/\/127\.0\.0\.1:\d+\/api\/v2\/authorization\/subjects\/sandbox-admin-client\/divisions\/[0-9a-f-]{36}\/roles\/[0-9a-f-]{36}\?subjectType=PC_OAUTH_CLIENT/,
+    );
+    expect(first.stdout).toMatch(/then run daspeak-genesys provision again/);
+    expect(first.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^error: provision stopped at the one-time admin grant: .*does not hold "daspeak Integration"/,
+      ),
+    ]);
     await adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
     const second = await cli(['provision', '--verbose']);
     expect(second.code).toBe(0);
@@ -119,7 +148,13 @@ describe('plan, provision and destroy commands', () => {
     expect(noTerminal.stderr).toMatch(/asks for the deployment id at a terminal \(hint: .*--yes\)/);
     const wrong = await atTerminal(['--config', ws.configPath, 'destroy'], ws.dir, 'not-it');
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/Type the deployment id to confirm/);
+    // What would go is listed before the question.
+    expect(wrong.stderr).toMatch(
+      new RegExp(
+        `Deployment ${dep} owns ${OBJECTS} objects in the org:\\n(  - .*\\n){${OBJECTS}}[\\s\\S]*Type the deployment id`,
+      ),
+    );
+    expect(wrong.stderr).toMatch(/ {2}- oauth-client "daspeak Backend" \(/);
     expect(wrong.stderr).toMatch(/nothing was destroyed/);
     expect(kitObjects(s).integrations).toHaveLength(3);
 
@@ -127,6 +162,9 @@ describe('plan, provision and destroy commands', () => {
     expect(right.code).toBe(0);
     expect(right.stdout).toContain(`Destroyed deployment ${dep}: ${OBJECTS} removed, 0 failed.`);
     expect(kitObjects(s).integrations).toHaveLength(0);
+    // The deleted client's secret is useless now, and no longer kept.
+    const left = JSON.parse(readFileSync(join(ws.stateDir, 'secrets.json'), 'utf8')) as { secrets: object };
+    expect(left.secrets).toEqual({});
 
     const again = await cli(['destroy', '--yes', '--json']);
     expect(again.code).toBe(0);

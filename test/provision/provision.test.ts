@@ -77,10 +77,12 @@ describe('provision against a fresh sandbox org', () => {
 
     // First run: everything but the client-credentials client, then the admin step is asked for.
     const first = provisionDeployment(opts(ws));
-    await expect(first).rejects.toMatchObject({ code: 'provision.step_failed' });
+    await expect(first).rejects.toMatchObject({ code: 'provision.role_not_held' });
     await first.catch((err: unknown) => {
       expect(isRoleNotHeld(err)).toBe(true);
-      expect((err as { hint: string }).hint).toMatch(/Admin > OAuth > client sandbox-admin-client > Roles/);
+      expect((err as { hint: string }).hint).toMatch(
+        /Admin > Integrations > OAuth > client sandbox-admin-client > Roles/,
+      );
     });
     expect(kitObjects(s).clients.map((c) => c.name)).toEqual(['daspeak Widget']);
     await adminGrantsRole(s, s.adminClient.id, 'daspeak Integration');
@@ -362,6 +364,7 @@ describe('provision against a fresh sandbox org', () => {
         stateFile: d.paths.stateFile,
         journalFile: d.paths.journalFile,
         secretsFile: d.paths.secretsFile,
+        fingerprinter: d.fingerprinter,
       });
       const plan = await engine.plan();
       expect(plan.counts).toMatchObject({ update: 1, create: 0, delete: 0 });

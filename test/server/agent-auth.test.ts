@@ -18,7 +18,7 @@ describeEachDatabase('agent authentication', (kind) => {
 
   it('answers 401 auth.missing_token without a token, and audits the refusal', async () => {
     const answer = await request(env.base, 'GET', '/database/getCredential?id=%2B34611000001', {
-      conversationId: 'conv-without-token',
+      conversationId: '0c0e5a1e-0000-4000-8000-00000000000a',
     });
     expect(answer.status).toBe(401);
     expect(codeOf(answer)).toBe('auth.missing_token');
@@ -28,7 +28,7 @@ describeEachDatabase('agent authentication', (kind) => {
       action: 'credential.read',
       outcome: 'denied',
       detail: 'auth.missing_token',
-      conversationId: 'conv-without-token',
+      conversationId: '0c0e5a1e-0000-4000-8000-00000000000a',
       actor: { type: 'agent', id: 'unauthenticated' },
     });
   });
@@ -56,20 +56,20 @@ describeEachDatabase('agent authentication', (kind) => {
 
   it('asks Genesys once per token and cache period, however many requests the agent sends', async () => {
     // The first verified token also makes the backend learn its org from the kit's own client.
-    expect((await request(env.base, 'GET', '/token', { token: await env.agentToken() })).status).toBe(200);
-    const token = await env.agentToken(AGENT_2);
+    expect((await request(env.base, 'GET', '/token', await env.onCall())).status).toBe(200);
+    const { token, conversationId } = await env.onCall(AGENT_2);
     env.genesys.resetRequestCounts();
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () => request(env.base, 'GET', '/token', { token })),
+      Array.from({ length: 20 }, () => request(env.base, 'GET', '/token', { token, conversationId })),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     expect(tokensMeCount(env)).toBe(1);
-    await request(env.base, 'GET', '/token', { token });
+    await request(env.base, 'GET', '/token', { token, conversationId });
     expect(tokensMeCount(env)).toBe(1);
   });
 
   it('answers 403 cors.origin_not_allowed for a page of another origin, and CORS headers for Genesys', async () => {
-    const token = await env.agentToken();
+    const { token, conversationId } = await env.onCall();
     const evil = await request(env.base, 'GET', '/token', {
       token,
       headers: { Origin: 'https://evil.example' },
@@ -94,6 +94,7 @@ describeEachDatabase('agent authentication', (kind) => {
 
     const own = await request(env.base, 'GET', '/token', {
       token,
+      conversationId,
       headers: { Origin: 'http://127.0.0.1:18080' },
     });
     expect(own.status).toBe(200);
@@ -110,7 +111,7 @@ describe('agent authentication: organization and expiry', () => {
   it('answers 403 auth.wrong_org for a token of another organization than the configured one', async () => {
     const env = await startEnv('sqlite', { organizationId: '0b9c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3' });
     envs.push(env);
-    const answer = await request(env.base, 'GET', '/token', { token: await env.agentToken() });
+    const answer = await request(env.base, 'GET', '/token', await env.onCall());
     expect(answer.status).toBe(403);
     expect(codeOf(answer)).toBe('auth.wrong_org');
   });
@@ -118,7 +119,7 @@ describe('agent authentication: organization and expiry', () => {
   it('accepts the configured organization', async () => {
     const env = await startEnv('sqlite', { organizationId: '7F3F5E2A-1C4B-4D7E-9A61-0B1C2D3E4F50' });
     envs.push(env);
-    const answer = await request(env.base, 'GET', '/token', { token: await env.agentToken() });
+    const answer = await request(env.base, 'GET', '/token', await env.onCall());
     expect(answer.status).toBe(200);
   });
 
@@ -131,36 +132,38 @@ describe('agent authentication: organization and expiry', () => {
       backend: { agentTokenCacheSeconds: 30 },
     });
     envs.push(env);
-    const token = await env.agentToken();
-    expect((await request(env.base, 'GET', '/token', { token })).status).toBe(200);
+    const { token, conversationId } = await env.onCall();
+    expect((await request(env.base, 'GET', '/token', { token, conversationId })).status).toBe(200);
 
     genesysClock.advance(86_401_000);
     // Still within the 30 s the backend trusts a checked token.
-    expect((await request(env.base, 'GET', '/token', { token })).status).toBe(200);
+    expect((await request(env.base, 'GET', '/token', { token, conversationId })).status).toBe(200);
     backendClock.advance(31_000);
-    const expired = await request(env.base, 'GET', '/token', { token });
+    const expired = await request(env.base, 'GET', '/token', { token, conversationId });
     expect(expired.status).toBe(401);
     expect(codeOf(expired)).toBe('auth.invalid_token');
 
     // A token that expired before the backend ever saw it is refused at once.
-    const late = await env.agentToken();
+    const late = await env.onCall();
     genesysClock.advance(86_401_000);
-    expect(codeOf(await request(env.base, 'GET', '/token', { token: late }))).toBe('auth.invalid_token');
+    expect(codeOf(await request(env.base, 'GET', '/token', late))).toBe('auth.invalid_token');
   });
 
   it('answers 503 genesys.unavailable while Genesys fails or throttles, and recovers without caching it', async () => {
     const env = await startEnv('sqlite');
     envs.push(env);
-    const token = await env.agentToken();
+    const { token, conversationId: callId } = await env.onCall();
     env.genesys.setFaults({ errorRatio: 1, errorStatus: 503 });
-    const failed = await request(env.base, 'GET', '/token', { token });
+    const failed = await request(env.base, 'GET', '/token', { token, conversationId: callId });
     expect(failed.status).toBe(503);
     expect(codeOf(failed)).toBe('genesys.unavailable');
     expect(failed.headers.get('retry-after')).toBe('5');
     env.genesys.setFaults({ rateLimitNext: 2 });
-    expect(codeOf(await request(env.base, 'GET', '/token', { token }))).toBe('genesys.unavailable');
+    expect(codeOf(await request(env.base, 'GET', '/token', { token, conversationId: callId }))).toBe(
+      'genesys.unavailable',
+    );
     env.genesys.setFaults({});
-    expect((await request(env.base, 'GET', '/token', { token })).status).toBe(200);
+    expect((await request(env.base, 'GET', '/token', { token, conversationId: callId })).status).toBe(200);
 
     // The conversation check fails the same way.
     const conversationId = await env.conversation('+34611000009');
@@ -181,16 +184,16 @@ describe('agent authentication: organization and expiry', () => {
   it('limits requests per agent: 429 rate_limited with Retry-After and the error body', async () => {
     const env = await startEnv('sqlite', { backend: { rateLimit: { agentPerMinute: 3 } } });
     envs.push(env);
-    const token = await env.agentToken();
-    const other = await env.agentToken(AGENT_2);
+    const agent = await env.onCall();
+    const other = await env.onCall(AGENT_2);
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await request(env.base, 'GET', '/token', { token })).status);
+    for (let i = 0; i < 3; i++) statuses.push((await request(env.base, 'GET', '/token', agent)).status);
     expect(statuses).toEqual([200, 200, 200]);
-    const limited = await request(env.base, 'GET', '/token', { token });
+    const limited = await request(env.base, 'GET', '/token', agent);
     expect(limited.status).toBe(429);
     expect(codeOf(limited)).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another agent has a budget of its own.
-    expect((await request(env.base, 'GET', '/token', { token: other })).status).toBe(200);
+    expect((await request(env.base, 'GET', '/token', other)).status).toBe(200);
   });
 });

@@ -113,7 +113,7 @@ describeEachDatabase('fast path: same answers as the Express routes', (kind) => 
       body: JSON.stringify({ credential: 'fast-cred' }),
     });
     expect(put.status).toBe(200);
-    const path = `/api/v1/ivr/credentials/${encodeURIComponent(ani)}?conversationId=conv-fast-1`;
+    const path = `/api/v1/ivr/credentials/${encodeURIComponent(ani)}?conversationId=0c0e5a1e-0000-4000-8000-0000000fa571`;
     const route = 'route="/api/v1/ivr/credentials/:ani",method="GET",status="200"';
     const before = await metric(env, `daspeak_backend_http_requests_total{${route}}`);
     const readsBefore = await metric(
@@ -132,7 +132,7 @@ describeEachDatabase('fast path: same answers as the Express routes', (kind) => 
     const [second, first] = rows(await env.server.store.queryAudit({ ani, action: 'credential.read' }));
     expect(first).toMatchObject({
       outcome: 'ok',
-      conversationId: 'conv-fast-1',
+      conversationId: '0c0e5a1e-0000-4000-8000-0000000fa571',
       actor: { type: 'ivr', id: 'api-key-2' },
     });
     expect(second).toEqual(first);

@@ -65,6 +65,10 @@ describe('widget files, security headers, health and metrics', () => {
       genesysClientId: 'widget-client-id',
       redirectUri: 'http://127.0.0.1:18080/auth-popup.html',
       widgetName: 'Voice Biometrics',
+      signalling: 'direct',
+      relay: null,
+      requireConsent: false,
+      consentWordingVersion: '1',
     });
     const c = env.config;
     for (const secret of [
@@ -144,7 +148,12 @@ describe('widget files, security headers, health and metrics', () => {
 
   it('exposes Prometheus metrics by route pattern, never by caller number', async () => {
     const token = await env.agentToken();
-    await request(env.base, 'GET', '/api/v1/credentials/%2B34644000001?conversationId=c-1', { token });
+    await request(
+      env.base,
+      'GET',
+      '/api/v1/credentials/%2B34644000001?conversationId=0c0e5a1e-0000-4000-8000-0000000000c1',
+      { token },
+    );
     await request(env.base, 'GET', '/api/v1/ivr/credentials/%2B34644000001', { apiKey: API_KEY_1 });
     await request(env.base, 'GET', '/api/v1/ivr/credentials/%2B34644000001', { apiKey: 'wrong-key' });
     const metrics = await request(env.base, 'GET', '/metrics');

@@ -147,7 +147,7 @@ describeEachDatabase('bad input', (kind) => {
       () =>
         send(
           'GET',
-          `/database/getCredential?id=${encodeURIComponent(ANI)}&conversationId=other-conversation`,
+          `/database/getCredential?id=${encodeURIComponent(ANI)}&conversationId=0c0e5a1e-0000-4000-8000-0000000000ff`,
         ),
       400,
       'conversation.ambiguous',

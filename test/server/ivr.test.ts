@@ -21,15 +21,23 @@ describeEachDatabase('data-action routes', (kind) => {
     const missing = await request(env.base, 'GET', path('credentials'));
     expect(missing.status).toBe(401);
     expect(codeOf(missing)).toBe('auth.missing_api_key');
-    const wrong = await request(env.base, 'GET', `${path('credentials')}?conversationId=conv-bad-key`, {
-      apiKey: `${API_KEY_1}x`,
-    });
+    const wrong = await request(
+      env.base,
+      'GET',
+      `${path('credentials')}?conversationId=0c0e5a1e-0000-4000-8000-00000000bad0`,
+      {
+        apiKey: `${API_KEY_1}x`,
+      },
+    );
     expect(wrong.status).toBe(401);
     expect(codeOf(wrong)).toBe('auth.invalid_api_key');
     expect(wrong.text).not.toContain(API_KEY_1);
     const audit = await env.server.store.queryAudit({ ani: ANI, outcome: 'denied' });
     expect(audit.map((a) => a.detail)).toEqual(['auth.invalid_api_key', 'auth.missing_api_key']);
-    expect(audit[0]).toMatchObject({ conversationId: 'conv-bad-key', actor: { type: 'ivr' } });
+    expect(audit[0]).toMatchObject({
+      conversationId: '0c0e5a1e-0000-4000-8000-00000000bad0',
+      actor: { type: 'ivr' },
+    });
   });
 
   it('answers found:false with every field present when nothing is stored', async () => {
@@ -46,14 +54,19 @@ describeEachDatabase('data-action routes', (kind) => {
 
   it('stores, reads and deletes with either of the two keys, always with a JSON body', async () => {
     const put = await ivr('PUT', path('credentials', 'tel:+34633000001'), {
-      json: { credential: 'ivr-cred', conversationId: 'conv-ivr-1' },
+      json: { credential: 'ivr-cred', conversationId: '0c0e5a1e-0000-4000-8000-000000000001' },
     });
     expect(put.status).toBe(200);
     expect(put.body).toEqual({ stored: true, created: true, ani: ANI, modelHash: MODEL_HASH });
 
-    const get = await request(env.base, 'GET', `${path('credentials')}?conversationId=conv-ivr-2`, {
-      apiKey: API_KEY_2,
-    });
+    const get = await request(
+      env.base,
+      'GET',
+      `${path('credentials')}?conversationId=0c0e5a1e-0000-4000-8000-000000000002`,
+      {
+        apiKey: API_KEY_2,
+      },
+    );
     expect(get.body).toEqual({
       found: true,
       ani: ANI,
@@ -75,7 +88,7 @@ describeEachDatabase('data-action routes', (kind) => {
 
     const audit = await env.server.store.queryAudit({ ani: ANI, action: 'credential.read', outcome: 'ok' });
     expect(audit[audit.length - 1]).toMatchObject({
-      conversationId: 'conv-ivr-2',
+      conversationId: '0c0e5a1e-0000-4000-8000-000000000002',
       actor: { type: 'ivr', id: 'api-key-2' },
     });
   });
@@ -89,10 +102,11 @@ describeEachDatabase('data-action routes', (kind) => {
       granted: false,
       wordingVersion: '',
       grantedAt: '',
+      refusedAt: '',
       withdrawnAt: '',
     });
     const recorded = await ivr('PUT', path('consent', ani), {
-      json: { wordingVersion: '2025-01', conversationId: 'conv-consent' },
+      json: { wordingVersion: '2025-01', conversationId: '0c0e5a1e-0000-4000-8000-0000000c0c0c' },
     });
     expect(recorded.status).toBe(200);
     expect(recorded.body).toMatchObject({
@@ -115,6 +129,38 @@ describeEachDatabase('data-action routes', (kind) => {
       wordingVersion: '2025-01',
     });
     expect((consent.body as { withdrawnAt: string }).withdrawnAt).not.toBe('');
+  });
+
+  it('records a refusal (status refused), which deletes nothing; a later grant replaces it', async () => {
+    const ani = '+34633000004';
+    await ivr('PUT', path('credentials', ani), { json: { credential: 'kept' } });
+    const refused = await ivr('PUT', path('consent', ani), {
+      json: { wordingVersion: 'v2', decision: 'refused' },
+    });
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({
+      recorded: true,
+      found: true,
+      status: 'refused',
+      granted: false,
+      wordingVersion: 'v2',
+      grantedAt: '',
+    });
+    expect((refused.body as { refusedAt: string }).refusedAt).not.toBe('');
+    expect((await ivr('GET', path('credentials', ani))).body).toMatchObject({
+      found: true,
+      credential: 'kept',
+    });
+    const bad = await ivr('PUT', path('consent', ani), { json: { wordingVersion: 'v2', decision: 'maybe' } });
+    expect(bad.status).toBe(400);
+    expect(codeOf(bad)).toBe('request.invalid_field');
+    const granted = await ivr('PUT', path('consent', ani), { json: { wordingVersion: 'v3' } });
+    expect(granted.body).toMatchObject({
+      status: 'granted',
+      granted: true,
+      wordingVersion: 'v3',
+      refusedAt: '',
+    });
   });
 
   it('takes an empty conversationId (as a data action renders an unset input) as none', async () => {

@@ -14,6 +14,12 @@ interface Utils {
   getCredential(id: string): Promise<string | null>;
   onResponse(result: unknown, collectedAudio: unknown): void;
   getTemporaryToken(authenticationServerUrl?: string): Promise<string>;
+  getCredentialStatus(id: string): Promise<Record<string, unknown>>;
+  getConsent(id: string): Promise<Record<string, unknown> | null>;
+  recordConsent(
+    id: string,
+    answer: { decision: 'granted' | 'refused'; wordingVersion: string },
+  ): Promise<Record<string, unknown>>;
   BackendError: new (...args: never[]) => Error & { code: string; status: number };
 }
 
@@ -57,6 +63,34 @@ describeEachDatabase('widget/utils.js against the backend', (kind) => {
     expect(token).toBe(env.tokens.issued()[0]);
     expect(await utils.getTemporaryToken()).toBe(token);
     expect(utils.onResponse({ status: 'ok' }, new Uint8Array(8))).toBeUndefined();
+  });
+
+  it('reads the credential status and records and reads consent (the kit’s additions)', async () => {
+    const utils = await loadUtils();
+    const ani = '+34655000003';
+    const conversationId = await env.conversation(ani);
+    utils.setSession({ accessToken: await env.agentToken(), conversationId, baseUrl: env.base });
+
+    expect(await utils.getCredentialStatus(ani)).toEqual({ ani, registered: false });
+    expect(await utils.getConsent(ani)).toBeNull();
+    const refused = await utils.recordConsent(ani, { decision: 'refused', wordingVersion: '1' });
+    expect(refused).toMatchObject({ ani, status: 'refused', refused: { wordingVersion: '1' } });
+    expect(await utils.getConsent('tel:+34 655 000 003')).toEqual(refused);
+    expect(await utils.recordConsent(ani, { decision: 'granted', wordingVersion: '1' })).toMatchObject({
+      status: 'granted',
+    });
+    await utils.storeCredential(ani, 'status-cred');
+    const status = await utils.getCredentialStatus(ani);
+    expect(status).toMatchObject({ ani, registered: true, modelCurrent: true });
+    expect(JSON.stringify(status)).not.toContain('status-cred');
+
+    expect(await rejection(utils.getCredentialStatus('+34655000098'))).toMatchObject({
+      code: 'ani.mismatch',
+      status: 403,
+    });
+    expect(
+      await rejection(utils.recordConsent(ani, { decision: 'granted', wordingVersion: 'bad version' })),
+    ).toMatchObject({ code: 'request.invalid_field', status: 400 });
   });
 
   it('rejects with the backend’s code and status', async () => {

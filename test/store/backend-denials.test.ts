@@ -4,8 +4,8 @@
  * tests because the audit actions are the store's; the helpers are the server suites'.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { aniHash } from '../../src/identity/index.js';
-import { API_KEY_1 } from '../server/helpers/config.js';
+import { API_KEY_1, ENCRYPTION_KEY } from '../server/helpers/config.js';
+import { callerHash } from './harness.js';
 import { describeEachDatabase } from '../server/helpers/databases.js';
 import { startEnv, type TestEnv } from '../server/helpers/env.js';
 import { adminToken } from '../server/helpers/genesys.js';
@@ -40,17 +40,21 @@ describeEachDatabase('refusals of tokens and consent reads in the audit log', (k
     }
     expect(JSON.stringify(rows)).not.toContain('not-a-genesys-token');
 
-    // A token handed out (Express route, then the fast path) is not a refusal.
-    const token = await env.agentToken();
-    expect((await request(env.base, 'GET', '/token', { token })).status).toBe(200);
-    expect((await request(env.base, 'GET', '/token', { token })).status).toBe(200);
-    expect(await env.server.store.queryAudit({ action: 'token.issue' })).toHaveLength(3);
+    // A token handed out (Express route, then the fast path) is audited too, as ok.
+    const onCall = await env.onCall();
+    expect((await request(env.base, 'GET', '/token', onCall)).status).toBe(200);
+    expect((await request(env.base, 'GET', '/token', onCall)).status).toBe(200);
+    const all = await env.server.store.queryAudit({ action: 'token.issue' });
+    expect(all.map((r) => r.outcome)).toEqual(['ok', 'ok', 'denied', 'denied', 'denied']);
+    expect(all[0]).toMatchObject({ conversationId: onCall.conversationId, actor: { type: 'agent' } });
   });
 
   it('writes a consent.read row for a refused consent read, by an agent or a data action', async () => {
     const ani = '+34611000077';
     const path = `/api/v1/consent/${encodeURIComponent(ani)}`;
-    const unauthenticated = await request(env.base, 'GET', path, { conversationId: 'conv-no-token' });
+    const unauthenticated = await request(env.base, 'GET', path, {
+      conversationId: '0c0e5a1e-0000-4000-8000-00000000c0de',
+    });
     expect(unauthenticated.status).toBe(401);
 
     // An agent asking about a caller who is not on the agent's conversation.
@@ -67,12 +71,15 @@ describeEachDatabase('refusals of tokens and consent reads in the audit log', (k
 
     const rows = await denied('consent.read');
     expect(rows.map((r) => [r.detail, r.actor.type, r.aniHash])).toEqual([
-      ['auth.invalid_api_key', 'ivr', aniHash(ani)],
-      ['ani.mismatch', 'agent', aniHash(ani)],
-      ['auth.missing_token', 'agent', aniHash(ani)],
+      ['auth.invalid_api_key', 'ivr', callerHash(ani, ENCRYPTION_KEY)],
+      ['ani.mismatch', 'agent', callerHash(ani, ENCRYPTION_KEY)],
+      ['auth.missing_token', 'agent', callerHash(ani, ENCRYPTION_KEY)],
     ]);
     expect(rows[1]).toMatchObject({ conversationId, actor: { id: env.genesys.agents[0]!.id } });
-    expect(rows[2]).toMatchObject({ conversationId: 'conv-no-token', actor: { id: 'unauthenticated' } });
+    expect(rows[2]).toMatchObject({
+      conversationId: '0c0e5a1e-0000-4000-8000-00000000c0de',
+      actor: { id: 'unauthenticated' },
+    });
 
     // A consent read that is allowed writes nothing (it changes nothing).
     const own = await env.conversation(ani);

@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { runCli } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
 import type { StoreConfig } from '../../src/store/index.js';
-import { AGENT, describeEachStore, KEY_1, KEY_2 } from './harness.js';
+import { AGENT, callerHash, describeEachStore, KEY_1, KEY_2 } from './harness.js';
 
 /** Writes a sandbox config whose backend uses the given database and keys. */
 async function writeConfig(
@@ -44,11 +44,15 @@ describeEachStore('daspeak-genesys store', (h) => {
       alreadyCurrent: 0,
       corrupt: 0,
       unknownKey: 0,
+      callers: { rekeyed: 3, alreadyCurrent: 0, corrupt: 0, unknownKey: 0, conflicts: 0, remaining: 0 },
+      unlinked: 0,
       remaining: 0,
     });
     const again = await runCli(['store', 'rotate'], { cwd: dir });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('re-encrypted 0 credential(s) under key "k2"; 3 already were');
+    expect(again.stdout).toContain(
+      're-encrypted 0 credential(s) under key "k2"; 3 already were; moved 0 caller(s) to its hash; 3 already were',
+    );
     expect(again.stdout).toContain('older keys can now be removed');
 
     const purge = await runCli(['store', 'purge', '--json'], { cwd: dir });
@@ -58,6 +62,7 @@ describeEachStore('daspeak-genesys store', (h) => {
       action: 'purge',
       credentials: 0,
       audit: 0,
+      callers: 0,
       credentialDays: 30,
       auditDays: 90,
     });
@@ -71,13 +76,34 @@ describeEachStore('daspeak-genesys store', (h) => {
   it('rotate exits 1 and says to keep the old keys while rows remain under them', async () => {
     const old = await h.open({ encryptionKeys: [KEY_1] });
     await old.putCredential(AGENT, '+34600000001', { credential: 'c', modelHash: 'm' });
+    await old.putCredential(AGENT, '+34600000002', { credential: 'c', modelHash: 'm' });
+    await old.close();
+    await h.sql('update credentials set ciphertext = ? where ani_hash = ?', [
+      Buffer.from([1, 2, 3]),
+      callerHash('+34600000001'),
+    ]);
+    const dir = tmp();
+    await writeConfig(dir, h.databaseUrl(), [KEY_2, KEY_1]);
+    const r = await runCli(['store', 'rotate', '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, rotated: 1, corrupt: 1, remaining: 1 });
+    expect(r.stderr).toContain('credentials: 1 do not decrypt');
+    expect(r.stderr).toContain('keep the older keys');
+  });
+
+  it('refuses to run with rows under a key the config no longer lists, naming it', async () => {
+    const old = await h.open({ encryptionKeys: [KEY_1] });
+    await old.putCredential(AGENT, '+34600000001', { credential: 'c', modelHash: 'm' });
     await old.close();
     const dir = tmp();
     await writeConfig(dir, h.databaseUrl(), [KEY_2]);
-    const r = await runCli(['store', 'rotate', '--json'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, unknownKey: 1, remaining: 1 });
-    expect(r.stderr).toContain('keep the older keys');
+    for (const action of ['rotate', 'purge']) {
+      const r = await runCli(['store', action, '--json'], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'store.unknown_key' } });
+      expect(r.stderr).toContain('add the key(s) "k1" back');
+      expect(r.stdout + r.stderr).not.toContain(KEY_1.key);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { KeyRing, migrate, parseDatabaseUrl } from '../../src/store/index.js';
+import { KeyRing, MIGRATIONS, migrate, parseDatabaseUrl } from '../../src/store/index.js';
 import { PostgresDriver } from '../../src/store/postgres.js';
 import { SqlCredentialStore } from '../../src/store/sql-store.js';
 import type { SqlDriver, TxOptions } from '../../src/store/sql.js';
@@ -54,7 +54,7 @@ describeEachStore('commit durability', (h) => {
     }
   });
 
-  it('relaxes only the commits of a credential read and of a denial; stores, deletes and consent stay fully durable', async () => {
+  it('relaxes only the commits of a credential read, a status, a denial and an event; stores, deletes and consent stay fully durable', async () => {
     const real = openDriver(h);
     const seen: string[] = [];
     // The real driver, noting the durability each transaction asks for.
@@ -69,9 +69,10 @@ describeEachStore('commit durability', (h) => {
       close: () => real.close(),
     };
     try {
-      await migrate(noting, () => h.clock.now.getTime());
+      const keys = KeyRing.fromConfig([KEY_1]);
+      await migrate(noting, () => h.clock.now.getTime(), MIGRATIONS, keys);
       const store = new SqlCredentialStore(noting, {
-        keys: KeyRing.fromConfig([KEY_1]),
+        keys,
         clock: h.clock.read,
         logger: silentLogger,
         retention: { credentialDays: 30, auditDays: 90 },
@@ -94,6 +95,18 @@ describeEachStore('commit durability', (h) => {
           store.recordDenied(AGENT, { ani: ANI, action: 'consent.read', reason: 'ani.mismatch' }),
         ),
       ).toEqual(['relaxed']);
+      expect(await durabilityOf(() => store.credentialStatus(AGENT, ANI))).toEqual(['relaxed']);
+      expect(await durabilityOf(() => store.credentialStatus(AGENT, '+34600000001'))).toEqual(['relaxed']);
+      expect(
+        await durabilityOf(() =>
+          store.recordEvent(AGENT, { ani: ANI, action: 'relay.session', outcome: 'ok', detail: 'verify' }),
+        ),
+      ).toEqual(['relaxed']);
+      expect(
+        await durabilityOf(() =>
+          store.recordConsent(IVR, ANI, { wordingVersion: 'v2', decision: 'refused' }),
+        ),
+      ).toEqual(['full']);
       expect(await durabilityOf(() => store.deleteCredential(AGENT, ANI))).toEqual(['full']);
       expect(await durabilityOf(() => store.withdrawConsent(AGENT, ANI))).toEqual(['full']);
       // The reads were audited all the same.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { KitError } from '../../src/errors.js';
@@ -87,5 +87,63 @@ describe('envelope encryption', () => {
       code(() => KeyRing.fromConfig([{ id: 'k', key: 'not base64 at all, not at all!!!!!!!!!!!!!=' }])),
     ).toBe('store.bad_config');
     expect(code(() => KeyRing.fromConfig([k1, { ...k2, id: 'k1' }]))).toBe('store.bad_config');
+  });
+});
+
+describe('keys derived from the configured keys', () => {
+  const digest = createHash('sha256').update('+34600000000').digest('hex');
+
+  it('key a caller hash with HMAC: stable per key, different under each key and from the plain digest', () => {
+    const ring = KeyRing.fromConfig([k1, k2]);
+    const h1 = ring.callerHash(digest);
+    expect(h1).toMatch(/^[0-9a-f]{64}$/);
+    expect(ring.callerHash(digest, 'k1')).toBe(h1);
+    expect(KeyRing.fromConfig([k1]).callerHash(digest)).toBe(h1);
+    expect(ring.callerHash(digest, 'k2')).not.toBe(h1);
+    expect(h1).not.toBe(digest);
+    // HMAC-SHA-256 of the digest's bytes under HKDF(key, "…caller-hash"): not the key itself.
+    const raw = createHmac('sha256', Buffer.from(k1.key, 'base64'))
+      .update(Buffer.from(digest, 'hex'))
+      .digest('hex');
+    expect(h1).not.toBe(raw);
+    const derived = Buffer.from(
+      hkdfSync(
+        'sha256',
+        Buffer.from(k1.key, 'base64'),
+        'daspeak-genesys',
+        'daspeak-genesys/v1 caller-hash',
+        32,
+      ),
+    );
+    expect(h1).toBe(createHmac('sha256', derived).update(Buffer.from(digest, 'hex')).digest('hex'));
+    expect(code(() => ring.callerHash(digest, 'k9'))).toBe('store.unknown_key');
+  });
+
+  it('seal a caller reference bound to its row hash and key id', () => {
+    const ring = KeyRing.fromConfig([k1, k2]);
+    const hash = ring.callerHash(digest);
+    const sealed = ring.sealCaller(Buffer.from('e164:+34600000000'), 'k1', hash);
+    expect(sealed.includes(Buffer.from('+34600000000'))).toBe(false);
+    expect(ring.openCaller(sealed, 'k1', hash).toString()).toBe('e164:+34600000000');
+    expect(code(() => ring.openCaller(sealed, 'k1', ring.callerHash(digest, 'k2')))).toBe('store.corrupt');
+    expect(code(() => ring.openCaller(sealed, 'k2', hash))).toBe('store.corrupt');
+    expect(code(() => ring.openCaller(sealed, 'k9', hash))).toBe('store.unknown_key');
+    const flipped = Buffer.from(sealed);
+    flipped[flipped.length - 1]! ^= 1;
+    expect(code(() => ring.openCaller(flipped, 'k1', hash))).toBe('store.corrupt');
+  });
+
+  it('fingerprint a secret with a key id, and match it under any configured key only', () => {
+    const ring = KeyRing.fromConfig([k2, k1]);
+    const old = KeyRing.fromConfig([k1]).fingerprint('s3cret');
+    expect(old).toMatch(/^hmac-sha256:k1:[0-9a-f]{64}$/);
+    expect(old).not.toContain(createHash('sha256').update('s3cret').digest('hex'));
+    expect(ring.fingerprint('s3cret')).toMatch(/^hmac-sha256:k2:/);
+    expect(ring.fingerprintMatches(old, 's3cret')).toBe(true);
+    expect(ring.fingerprintMatches(old, 's3cret!')).toBe(false);
+    expect(KeyRing.fromConfig([k2]).fingerprintMatches(old, 's3cret')).toBe(false);
+    expect(ring.fingerprintMatches(createHash('sha256').update('s3cret').digest('hex'), 's3cret')).toBe(
+      false,
+    );
   });
 });

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, it } from 'vitest';
+import { aniDigest } from '../../src/identity/index.js';
 import {
+  KeyRing,
   openStore,
   type CredentialStore,
   type OpenStoreOptions,
@@ -22,6 +24,11 @@ export const PG_URL = process.env.TEST_DATABASE_URL;
 
 export const KEY_1 = { id: 'k1', key: randomBytes(32).toString('base64') };
 export const KEY_2 = { id: 'k2', key: randomBytes(32).toString('base64') };
+
+/** The keyed hash the store names a caller by, under `key` (KEY_1 unless said). */
+export function callerHash(e164: string, key = KEY_1): string {
+  return KeyRing.fromConfig([key]).callerHash(aniDigest(e164));
+}
 
 export const AGENT = { actor: { type: 'agent' as const, id: 'agent-0001' }, conversationId: 'conv-0001' };
 export const IVR = { actor: { type: 'ivr' as const, id: 'ivr' }, conversationId: 'conv-0002' };

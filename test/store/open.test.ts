@@ -1,6 +1,7 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { KitError } from '../../src/errors.js';
 import { describeDatabaseUrl, openStore, parseDatabaseUrl } from '../../src/store/index.js';
@@ -56,6 +57,45 @@ describe('openStore', () => {
     db.close();
     await store.close();
   });
+
+  it('tightens an existing SQLite file (and its WAL) that others may read to 0600, and says so', async () => {
+    const dir = tmp();
+    const file = join(dir, 'kit.db');
+    const first = await openStore(config(`sqlite:${file}`));
+    await first.putCredential(AGENT, '+34600000000', { credential: 'c', modelHash: 'm' });
+    await first.close();
+    // As a copy or a restore made with the default umask would leave them.
+    chmodSync(file, 0o644);
+    writeFileSync(`${file}-wal`, '', { mode: 0o664 });
+    chmodSync(`${file}-wal`, 0o664);
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const store = await openStore(config(`sqlite:${file}`), { logger });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
+    expect(lines.filter((l) => l.includes('its mode is now 0600'))).toHaveLength(2);
+    expect(lines.join('')).toContain('"was":"0644"');
+    expect((await store.getCredential(AGENT, '+34600000000'))!.credential).toBe('c');
+    await store.close();
+  });
+
+  // reason: only root can give a file to another account (chown); as another user the test has no such file to try
+  it.skipIf(process.getuid?.() !== 0)(
+    "refuses an existing SQLite file that others may read when it is another account's, with a hint",
+    async () => {
+      const dir = tmp();
+      const file = join(dir, 'kit.db');
+      writeFileSync(file, '', { mode: 0o644 });
+      chmodSync(file, 0o644);
+      chownSync(file, 65534, 65534);
+      const err = await failure(openStore(config(`sqlite:${file}`)));
+      expect(err.code).toBe('store.insecure_file');
+      expect(err.message).toContain('0644');
+      expect(err.message).toContain('uid 65534');
+      expect(err.hint).toContain(`chmod 600 ${file}`);
+      expect(statSync(file).mode & 0o777).toBe(0o644); // not touched
+    },
+  );
 
   it('works in memory', async () => {
     const store = await openStore(config('sqlite::memory:'));

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { KitError } from '../../src/errors.js';
-import { aniHash } from '../../src/identity/index.js';
-import type { CredentialStore } from '../../src/store/index.js';
-import { AGENT, describeEachStore, IVR, KEY_1, KEY_2 } from './harness.js';
+import { aniDigest } from '../../src/identity/index.js';
+import { KeyRing, MIGRATIONS, type CredentialStore } from '../../src/store/index.js';
+import { AGENT, callerHash, describeEachStore, IVR, KEY_1, KEY_2 } from './harness.js';
 
 const ANI = '+34600000000';
 const CREDENTIAL = 'Q1JFRC0xLXZvaWNlcHJpbnQtYmFzZTY0LXRlc3QtdmFsdWU=';
@@ -135,9 +135,9 @@ describeEachStore('credential store', (h) => {
     expect(entries[0]).toMatchObject({
       actor: AGENT.actor,
       conversationId: AGENT.conversationId,
-      aniHash: aniHash(ANI),
+      aniHash: callerHash(ANI),
     });
-    expect(entries[1]!.aniHash).toBe(aniHash('+34600000009'));
+    expect(entries[1]!.aniHash).toBe(callerHash('+34600000009'));
     expect(entries[2]).toMatchObject({ actor: IVR.actor, conversationId: IVR.conversationId });
     expect(entries[3]!.at).toEqual(h.clock.now);
     const text = JSON.stringify(await h.sql('select * from audit_log'));
@@ -160,10 +160,10 @@ describeEachStore('credential store', (h) => {
     const denied = await store.queryAudit({ outcome: 'denied' });
     expect(denied.map((e) => [e.action, e.detail, e.aniHash])).toEqual([
       ['credential.store', 'bad_api_key', null],
-      ['credential.read', 'not_on_conversation', aniHash(ANI)],
+      ['credential.read', 'not_on_conversation', callerHash(ANI)],
     ]);
     expect((await store.queryAudit({ ani: '600000000' })).length).toBe(3);
-    expect((await store.queryAudit({ aniHash: aniHash(ANI), action: 'credential.read' })).length).toBe(2);
+    expect((await store.queryAudit({ aniHash: callerHash(ANI), action: 'credential.read' })).length).toBe(2);
     expect((await store.queryAudit({ conversationId: 'conv-0009' }))[0]!.actor.id).toBe('agent-0002');
     expect((await store.queryAudit({ actorType: 'ivr' })).length).toBe(2);
     expect((await store.queryAudit({ actorId: AGENT.actor.id })).length).toBe(1);
@@ -187,7 +187,7 @@ describeEachStore('credential store', (h) => {
     expect(
       (await store.queryAudit({ outcome: 'denied' })).map((e) => [e.action, e.aniHash, e.actor.id]),
     ).toEqual([
-      ['consent.read', aniHash(ANI), AGENT.actor.id],
+      ['consent.read', callerHash(ANI), AGENT.actor.id],
       ['token.issue', null, 'unauthenticated'],
     ]);
     const err = await failure(store.recordDenied(AGENT, { action: 'token.read' as never, reason: 'x' }));
@@ -251,7 +251,7 @@ describeEachStore('credential store', (h) => {
     const store = await h.open();
     expect(await store.getConsent(ANI)).toBeNull();
     const granted = await store.recordConsent(IVR, 'tel:+34600000000', { wordingVersion: '2024-06' });
-    expect(granted).toMatchObject({ ani: ANI, status: 'granted', withdrawn: null });
+    expect(granted).toMatchObject({ ani: ANI, status: 'granted', refused: null, withdrawn: null });
     expect(granted.granted).toEqual({
       at: h.clock.now,
       actor: IVR.actor,
@@ -290,6 +290,132 @@ describeEachStore('credential store', (h) => {
       credentialDeleted: false,
     });
     expect((await store.getConsent('+34600000005'))!.granted).toBeNull();
+  });
+
+  it('answers whether a credential is stored, without reading it, and audits it as credential.status', async () => {
+    const store = await h.open();
+    expect(await store.credentialStatus(AGENT, ANI)).toBeNull();
+    const stored = await put(store);
+    h.clock.advanceDays(1);
+    const status = await store.credentialStatus(IVR, 'tel:+34 600 000 000');
+    expect(status).toEqual({
+      ani: ANI,
+      modelHash: 'model-1',
+      createdAt: stored.createdAt,
+      updatedAt: stored.updatedAt,
+      lastUsedAt: null,
+    });
+    expect(status).not.toHaveProperty('credential');
+    // A status is not a use: last_used_at and retention stay as they were.
+    const [row] = await h.sql('select last_used_at, active_at from credentials');
+    expect(row!.last_used_at).toBeNull();
+    expect(Number(row!.active_at)).toBe(stored.updatedAt.getTime());
+    const read = await store.getCredential(AGENT, ANI);
+    expect((await store.credentialStatus(AGENT, ANI))!.lastUsedAt).toEqual(read!.lastUsedAt);
+
+    const rows = await store.queryAudit({ action: 'credential.status' });
+    expect(rows.map((e) => [e.outcome, e.actor.type])).toEqual([
+      ['ok', 'agent'],
+      ['ok', 'ivr'],
+      ['not_found', 'agent'],
+    ]);
+    expect(rows[1]).toMatchObject({ conversationId: IVR.conversationId, aniHash: rows[0]!.aniHash });
+    expect(rows[0]!.aniHash).not.toBeNull();
+
+    // It decrypts nothing, so a credential sealed under a key that is not configured still has a status.
+    await h.sql("update credentials set key_id = 'k9'");
+    expect(await store.credentialStatus(AGENT, ANI)).toMatchObject({ ani: ANI, modelHash: 'model-1' });
+    expect((await failure(store.getCredential(AGENT, ANI))).code).toBe('store.unknown_key');
+    expect((await failure(store.credentialStatus(AGENT, 'anonymous'))).code).toBe('ani.withheld');
+  });
+
+  it('records events the backend writes (token.issue, relay.session, consent.read) with or without a caller', async () => {
+    const store = await h.open();
+    await store.recordEvent(AGENT, {
+      action: 'relay.session',
+      outcome: 'ok',
+      ani: 'tel:+34600000000',
+      detail: 'register:result-success,session=6f1c-22',
+    });
+    await store.recordEvent(AGENT, { action: 'token.issue', outcome: 'ok' });
+    await store.recordEvent(IVR, { action: 'relay.session', outcome: 'error', ani: 'garbage', detail: null });
+    const rows = await store.queryAudit();
+    expect(rows.map((e) => [e.action, e.outcome, e.detail, e.aniHash === null])).toEqual([
+      ['relay.session', 'error', null, true],
+      ['token.issue', 'ok', null, true],
+      ['relay.session', 'ok', 'register:result-success,session=6f1c-22', false],
+    ]);
+    expect(rows[2]).toMatchObject({ actor: AGENT.actor, conversationId: AGENT.conversationId });
+    expect(await store.queryAudit({ ani: ANI })).toHaveLength(1);
+
+    const bad: [Parameters<CredentialStore['recordEvent']>[1], string][] = [
+      [{ action: 'credential.read' as 'token.issue', outcome: 'ok' }, 'relay.session'],
+      [{ action: 'relay.session', outcome: 'fine' as 'ok' }, 'outcome'],
+      [{ action: 'relay.session', outcome: 'ok', detail: 'caller +34600000000' }, 'detail'],
+      [{ action: 'relay.session', outcome: 'ok', detail: 'x'.repeat(201) }, 'detail'],
+    ];
+    for (const [event, words] of bad) {
+      const err = await failure(store.recordEvent(AGENT, event));
+      expect(err).toMatchObject({ code: 'store.invalid', status: 400 });
+      expect(err.message).toContain(words);
+    }
+    expect(await store.queryAudit()).toHaveLength(3);
+  });
+
+  it('records a refusal of consent: it blocks a registration that needs consent, and deletes nothing', async () => {
+    const store = await h.open();
+    const refused = await store.recordConsent(IVR, ANI, { wordingVersion: 'v1', decision: 'refused' });
+    expect(refused).toEqual({
+      ani: ANI,
+      status: 'refused',
+      granted: null,
+      refused: {
+        at: h.clock.now,
+        actor: IVR.actor,
+        conversationId: IVR.conversationId,
+        wordingVersion: 'v1',
+      },
+      withdrawn: null,
+    });
+    expect(await store.getConsent(ANI)).toEqual(refused);
+    const err = await failure(
+      store.putCredential(IVR, ANI, { credential: CREDENTIAL, modelHash: 'm', requireConsent: true }),
+    );
+    expect(err).toMatchObject({ code: 'store.consent_required', status: 409 });
+    expect(err.message).toContain('refused');
+    expect((await store.queryAudit({ outcome: 'denied' }))[0]!.detail).toBe('consent_refused');
+
+    // Granted later, then refused when asked again under new wording: the credential stored under
+    // the grant stays (only a withdrawal deletes it), and the grant it had is still shown.
+    h.clock.advanceDays(1);
+    const granted = await store.recordConsent(AGENT, ANI, { wordingVersion: 'v1' });
+    expect(granted).toMatchObject({ status: 'granted', refused: null, withdrawn: null });
+    await store.putCredential(IVR, ANI, { credential: CREDENTIAL, modelHash: 'm', requireConsent: true });
+    h.clock.advanceDays(1);
+    const again = await store.recordConsent(AGENT, ANI, { wordingVersion: 'v2', decision: 'refused' });
+    expect(again).toMatchObject({
+      status: 'refused',
+      granted: { wordingVersion: 'v1', at: granted.granted!.at },
+      refused: { wordingVersion: 'v2', at: h.clock.now, actor: AGENT.actor },
+      withdrawn: null,
+    });
+    expect((await store.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
+    expect((await store.queryAudit({ action: 'consent.record' })).map((e) => e.detail)).toEqual([
+      'refused:wording:v2',
+      'wording:v1',
+      'refused:wording:v1',
+    ]);
+
+    // A withdrawal after a refusal: withdrawn, with nothing granted any more, and the credential goes.
+    expect(await store.withdrawConsent(AGENT, ANI)).toEqual({ wasGranted: false, credentialDeleted: true });
+    expect(await store.getConsent(ANI)).toMatchObject({ status: 'withdrawn', refused: null });
+    expect(
+      (
+        await failure(
+          store.recordConsent(AGENT, ANI, { wordingVersion: 'v3', decision: 'maybe' as 'refused' }),
+        )
+      ).code,
+    ).toBe('store.invalid');
   });
 
   it('refuses a credential without consent when asked to, and audits the refusal', async () => {
@@ -339,74 +465,188 @@ describeEachStore('credential store', (h) => {
     h.clock.advanceDays(15); // day 35
     await put(store, '+34600000003'); // fresh
 
-    expect(await store.purge(h.clock.read())).toEqual({ credentials: 1, audit: 0 });
+    expect(await store.purge(h.clock.read())).toEqual({ credentials: 1, audit: 0, callers: 0 });
     expect(await store.getCredential(AGENT, '+34600000001')).toBeNull();
     expect(await store.getCredential(AGENT, '+34600000002')).not.toBeNull();
 
     h.clock.advanceDays(100);
     const result = await store.purge();
     expect(result.credentials).toBe(2);
+    // Caller 1 has nothing left (its credential went on day 35, that purge's audit row now too): its
+    // sealed number goes. Callers 2 and 3 keep theirs while their purge rows are in the log.
+    expect(result.callers).toBe(1);
+    expect((await h.sql('select ani_hash from callers')).map((r) => r.ani_hash).sort()).toEqual(
+      [callerHash('+34600000002'), callerHash('+34600000003')].sort(),
+    );
     expect(result.audit).toBeGreaterThan(0);
     const audit = await store.queryAudit();
     expect(audit.every((e) => e.at.getTime() >= h.clock.now.getTime() - 90 * 86_400_000)).toBe(true);
     expect(audit.filter((e) => e.action === 'credential.purge')).toHaveLength(2);
     expect(audit.find((e) => e.action === 'audit.purge')!.detail).toBe(`deleted=${result.audit}`);
-    expect(await store.purge()).toEqual({ credentials: 0, audit: 0 });
+    expect(await store.purge()).toEqual({ credentials: 0, audit: 0, callers: 0 });
   });
 
-  it('rotates every row to the first key in resumable batches; the old key can then go', async () => {
+  it('rotates every caller hash and credential to the first key in resumable batches; the old key can then go', async () => {
     const old = await h.open({ encryptionKeys: [KEY_1] });
     for (let i = 0; i < 5; i++) await put(old, `+3460000001${i}`, `credential-${i}`);
+    await old.recordConsent(IVR, '+34600000010', { wordingVersion: 'v1' });
+    // A caller known only from the audit log.
+    await old.recordDenied(AGENT, {
+      ani: '+34600000030',
+      action: 'credential.read',
+      reason: 'not_on_conversation',
+    });
     await old.close();
 
     const both = await h.open({ encryptionKeys: [KEY_2, KEY_1] });
-    await put(both, '+34600000020', 'credential-new'); // already under k2
+    await put(both, '+34600000020', 'credential-new'); // a new caller: under k2 from the start
+    await put(both, '+34600000011', 'credential-1b'); // an existing caller keeps its k1 hash until rotated
+    expect(
+      await h.sql('select key_id from callers where ani_hash = ?', [callerHash('+34600000011')]),
+    ).toEqual([{ key_id: 'k1' }]);
     expect(await both.rotate({ batchSize: 2, maxBatches: 1 })).toEqual({
       keyId: 'k2',
-      rotated: 2,
-      alreadyCurrent: 1,
+      rotated: 0,
+      alreadyCurrent: 2,
       corrupt: 0,
       unknownKey: 0,
-      remaining: 3,
+      callers: { rekeyed: 2, alreadyCurrent: 1, corrupt: 0, unknownKey: 0, conflicts: 0, remaining: 4 },
+      unlinked: 0,
+      remaining: 4 + 4, // four credentials under k1, four callers under k1
     });
-    // Reads work mid-rotation with both keys configured.
-    expect((await both.getCredential(AGENT, '+34600000014'))!.credential).toBe('credential-4');
-    expect(await both.rotate({ batchSize: 2 })).toMatchObject({
-      rotated: 3,
-      alreadyCurrent: 3,
+    // Reads, status and consent work mid-rotation with both keys configured, whichever key a caller is under.
+    for (let i = 0; i < 5; i++) {
+      expect((await both.getCredential(AGENT, `+3460000001${i}`))!.credential).toBe(
+        i === 1 ? 'credential-1b' : `credential-${i}`,
+      );
+    }
+    expect(await both.getConsent('+34600000010')).toMatchObject({ status: 'granted' });
+    const second = await both.rotate({ batchSize: 2 });
+    expect(second).toMatchObject({ rotated: 4, alreadyCurrent: 2, remaining: 0, unlinked: 0 });
+    expect(second.callers).toMatchObject({ rekeyed: 4, alreadyCurrent: 3, remaining: 0 });
+    expect(await both.rotate()).toMatchObject({
+      rotated: 0,
+      alreadyCurrent: 6,
       remaining: 0,
+      callers: { rekeyed: 0 },
     });
-    expect(await both.rotate()).toMatchObject({ rotated: 0, alreadyCurrent: 6, remaining: 0 });
     expect((await both.queryAudit({ action: 'keys.rotate' }))[0]!.detail).toBe(
-      'key=k2 rotated=0 corrupt=0 unknown_key=0 remaining=0',
+      'key=k2 rotated=0 corrupt=0 unknown_key=0 callers_rekeyed=0 callers_failed=0 unlinked=0 remaining=0',
     );
     await both.close();
 
     const onlyNew = await h.open({ encryptionKeys: [KEY_2] });
     for (let i = 0; i < 5; i++) {
-      expect((await onlyNew.getCredential(AGENT, `+3460000001${i}`))!.credential).toBe(`credential-${i}`);
+      expect((await onlyNew.getCredential(AGENT, `+3460000001${i}`))!.credential).toBe(
+        i === 1 ? 'credential-1b' : `credential-${i}`,
+      );
     }
-    const rows = await h.sql('select distinct key_id from credentials');
-    expect(rows).toEqual([{ key_id: 'k2' }]);
+    expect(await onlyNew.getConsent('+34600000010')).toMatchObject({ status: 'granted' });
+    // Every audit row of a caller moved with it, the denial of the caller known only from the log too.
+    expect((await onlyNew.queryAudit({ ani: '+34600000030' })).map((e) => e.detail)).toEqual([
+      'not_on_conversation',
+    ]);
+    expect((await onlyNew.queryAudit({ ani: '+34600000010' })).map((e) => e.action)).toEqual([
+      'credential.read',
+      'credential.read',
+      'consent.record',
+      'credential.store',
+    ]);
+    for (const table of ['credentials', 'consents', 'audit_log']) {
+      expect(await h.sql(`select distinct ani_key_id from ${table} where ani_hash is not null`)).toEqual([
+        { ani_key_id: 'k2' },
+      ]);
+    }
+    expect(await h.sql('select distinct key_id from credentials')).toEqual([{ key_id: 'k2' }]);
+    expect(await h.sql('select distinct key_id from callers')).toEqual([{ key_id: 'k2' }]);
+    const hashes = (await h.sql('select ani_hash from callers')).map((r) => r.ani_hash as string);
+    expect(hashes).toContain(callerHash('+34600000030', KEY_2));
+    expect(hashes).not.toContain(callerHash('+34600000030', KEY_1));
   });
 
-  it('reports a row under a key no longer configured as store.unknown_key, and keeps it', async () => {
+  it("moves rows written under a caller's old hash after it moved; reports rows no caller accounts for, and callers under both keys", async () => {
+    const old = await h.open({ encryptionKeys: [KEY_1] });
+    await put(old, '+34600000001');
+    await put(old, '+34600000003');
+    await old.close();
+    const store = await h.open({ encryptionKeys: [KEY_2, KEY_1] });
+    expect(await store.rotate()).toMatchObject({ remaining: 0, callers: { rekeyed: 2 } });
+
+    // What a read on another instance leaves when it looked the caller up just before the move:
+    // an audit row under the old hash. And a row of a caller the purge has forgotten.
+    const straggler = (ani: string) =>
+      h.sql(
+        "insert into audit_log (at, actor_type, actor_id, ani_hash, ani_key_id, action, outcome) values (1, 'ivr', 'ivr', ?, 'k1', 'credential.read', 'ok')",
+        [callerHash(ani, KEY_1)],
+      );
+    await straggler('+34600000001');
+    await straggler('+34600000002');
+    // A caller found under both keys (its k1 rows were left while k1 was out of the config).
+    const old3 = await h.sql('select sealed from callers where ani_hash = ?', [
+      callerHash('+34600000003', KEY_2),
+    ]);
+    await h.sql("insert into callers (ani_hash, key_id, sealed, created_at) values (?, 'k1', ?, 0)", [
+      callerHash('+34600000003', KEY_1),
+      old3[0]!.sealed,
+    ]);
+    await h.sql("update callers set key_id = 'k2' where ani_hash = ?", [callerHash('+34600000003', KEY_2)]);
+    const before = (await store.queryAudit({ ani: '+34600000001' })).length;
+
+    const result = await store.rotate();
+    // The k1 row of caller 3 does not open (its sealed value is bound to the k2 hash): corrupt, kept.
+    expect(result.callers).toMatchObject({ rekeyed: 0, corrupt: 1, remaining: 1 });
+    expect(result.unlinked).toBe(1);
+    expect(result.remaining).toBe(2);
+    expect((await store.queryAudit({ action: 'keys.rotate' }))[0]).toMatchObject({ outcome: 'error' });
+    // The straggler of caller 1 moved to its current hash: still found, now under k2 only.
+    expect((await store.queryAudit({ ani: '+34600000001' })).length).toBe(before);
+    expect(
+      await h.sql('select count(*) as n from audit_log where ani_hash = ?', [
+        callerHash('+34600000001', KEY_1),
+      ]),
+    ).toEqual([{ n: h.kind === 'sqlite' ? 0 : '0' }]);
+    expect(
+      await h.sql('select count(*) as n from audit_log where ani_hash = ?', [
+        callerHash('+34600000002', KEY_1),
+      ]),
+    ).toEqual([{ n: h.kind === 'sqlite' ? 1 : '1' }]);
+
+    // Sealed properly under k1, the second row of caller 3 is a conflict, not a corrupt row.
+    const keys = KeyRing.fromConfig([KEY_1]);
+    await h.sql('update callers set sealed = ? where ani_hash = ?', [
+      keys.sealCaller(Buffer.from('e164:+34600000003'), 'k1', callerHash('+34600000003', KEY_1)),
+      callerHash('+34600000003', KEY_1),
+    ]);
+    expect((await store.rotate()).callers).toMatchObject({ corrupt: 0, conflicts: 1, remaining: 1 });
+    expect((await store.getCredential(AGENT, '+34600000003'))!.credential).toBe(CREDENTIAL);
+  });
+
+  it('refuses to start while rows are under a key the config no longer lists, and reads them once it is back', async () => {
     const old = await h.open({ encryptionKeys: [KEY_1] });
     await put(old);
     await old.close();
-    const store = await h.open({ encryptionKeys: [KEY_2] });
-    const err = await failure(store.getCredential(AGENT, ANI));
+    const err = await failure(h.open({ encryptionKeys: [KEY_2] }));
     expect(err.code).toBe('store.unknown_key');
+    expect(err.message).toContain('"k1"');
     expect(err.hint).toContain('"k1"');
     expect(`${err.message}${err.hint}`).not.toContain(KEY_1.key);
-    expect(await store.rotate()).toMatchObject({ rotated: 0, unknownKey: 1, remaining: 1 });
-    expect((await store.queryAudit({ action: 'credential.read' }))[0]).toMatchObject({
+    const back = await h.open({ encryptionKeys: [KEY_2, KEY_1] });
+    expect((await back.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
+
+    // A credential whose key id was changed under the store's feet: refused and audited, kept, and
+    // counted by a rotation, which leaves it as it is.
+    await h.sql("update credentials set key_id = 'k9'");
+    const unknown = await failure(back.getCredential(AGENT, ANI));
+    expect(unknown.code).toBe('store.unknown_key');
+    expect(unknown.hint).toContain('"k9"');
+    expect((await back.queryAudit({ action: 'credential.read' }))[0]).toMatchObject({
       outcome: 'error',
       detail: 'store.unknown_key',
     });
-    await store.close();
-    const back = await h.open({ encryptionKeys: [KEY_2, KEY_1] });
-    expect((await back.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
+    expect(await back.rotate()).toMatchObject({ rotated: 0, unknownKey: 1, remaining: 1 });
+    expect(await h.sql('select count(*) as n from credentials')).toEqual([
+      { n: h.kind === 'sqlite' ? 1 : '1' },
+    ]);
   });
 
   it('binds each ciphertext to its row: a copy to another caller fails as store.corrupt', async () => {
@@ -416,7 +656,7 @@ describeEachStore('credential store', (h) => {
     // An intruder with write access copies caller 1's sealed credential over caller 2's row.
     await h.sql(
       'update credentials set wrapped_key = (select wrapped_key from credentials where ani_hash = ?), ciphertext = (select ciphertext from credentials where ani_hash = ?) where ani_hash = ?',
-      [aniHash('+34600000001'), aniHash('+34600000001'), aniHash('+34600000002')],
+      [callerHash('+34600000001'), callerHash('+34600000001'), callerHash('+34600000002')],
     );
     const err = await failure(store.getCredential(AGENT, '+34600000002'));
     expect(err).toMatchObject({ code: 'store.corrupt', status: 500 });
@@ -431,10 +671,10 @@ describeEachStore('credential store', (h) => {
     });
     expect(await store.rotate()).toMatchObject({ corrupt: 0 }); // both rows are under the current key already
     // Moving a whole row to another caller's key (the ANI hash) fails too.
-    await h.sql('delete from credentials where ani_hash = ?', [aniHash('+34600000002')]);
+    await h.sql('delete from credentials where ani_hash = ?', [callerHash('+34600000002')]);
     await h.sql('update credentials set ani_hash = ? where ani_hash = ?', [
-      aniHash('+34600000002'),
-      aniHash('+34600000001'),
+      callerHash('+34600000002'),
+      callerHash('+34600000001'),
     ]);
     expect((await failure(store.getCredential(AGENT, '+34600000002'))).code).toBe('store.corrupt');
   });
@@ -457,7 +697,7 @@ describeEachStore('credential store', (h) => {
     await old.close();
     await h.sql('update credentials set ciphertext = ? where ani_hash = ?', [
       Buffer.from([1, 2, 3]),
-      aniHash('+34600000001'),
+      callerHash('+34600000001'),
     ]);
     const store = await h.open({ encryptionKeys: [KEY_2, KEY_1] });
     expect(await store.rotate()).toEqual({
@@ -466,6 +706,8 @@ describeEachStore('credential store', (h) => {
       alreadyCurrent: 0,
       corrupt: 1,
       unknownKey: 0,
+      callers: { rekeyed: 2, alreadyCurrent: 0, corrupt: 0, unknownKey: 0, conflicts: 0, remaining: 0 },
+      unlinked: 0,
       remaining: 1,
     });
     expect((await store.queryAudit({ action: 'keys.rotate' }))[0]!.outcome).toBe('error');
@@ -478,14 +720,18 @@ describeEachStore('credential store', (h) => {
     const b = await h.open();
     expect((await b.getCredential(AGENT, ANI))!.credential).toBe(CREDENTIAL);
     const versions = await h.sql('select version from schema_migrations');
-    expect(versions.map((r) => Number(r.version))).toEqual([1]);
+    expect(versions.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
   it('starts several instances at once on one database without applying a migration twice', async () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => h.open()));
     await Promise.all(stores.map((s, i) => put(s, `+3460000010${i}`)));
-    const versions = await h.sql('select version, count(*) as n from schema_migrations group by version');
-    expect(versions.map((r) => [Number(r.version), Number(r.n)])).toEqual([[1, 1]]);
+    const versions = await h.sql(
+      'select version, count(*) as n from schema_migrations group by version order by version',
+    );
+    expect(versions.map((r) => [Number(r.version), Number(r.n)])).toEqual(
+      MIGRATIONS.map((m) => [m.version, 1]),
+    );
     for (let i = 0; i < 4; i++)
       expect(await stores[(i + 1) % 4]!.getCredential(AGENT, `+3460000010${i}`)).not.toBeNull();
   });
@@ -557,13 +803,15 @@ describeEachStore('credential store', (h) => {
       ]),
       ...callers,
       ...callers.map((c) => c.slice(1)),
+      // The unkeyed SHA-256 of a number (what version 1 stored) is reversible by trying numbers.
+      ...callers.map((c) => aniDigest(c)),
       KEY_1.key,
     ];
     for (const needle of needles) expect(dump.includes(Buffer.from(needle)), needle).toBe(false);
     // The raw bytes behind each base64 credential do not appear either.
     for (const s of secrets) expect(dump.includes(Buffer.from(s, 'base64').subarray(0, 32))).toBe(false);
     // The dump does see live data: the hashes, and a marker written a moment ago by another connection.
-    expect(dump.includes(Buffer.from(aniHash(callers[0]!)))).toBe(true);
+    expect(dump.includes(Buffer.from(callerHash(callers[0]!)))).toBe(true);
     await h.sql(
       "insert into audit_log (at, actor_type, actor_id, action, outcome, detail) values (0, 'system', 'test', 'keys.rotate', 'ok', 'dump-marker-7f3a')",
     );
@@ -582,8 +830,8 @@ describeEachStore('credential store', (h) => {
     await store.withdrawConsent(AGENT, ANI);
     await failure(store.getCredential(AGENT, 'garbage'));
     const text = lines.join('');
-    expect(text).toContain(aniHash(ANI));
-    for (const needle of [CREDENTIAL, ANI, ANI.slice(1), KEY_1.key, '600000000'])
+    expect(text).toContain(callerHash(ANI));
+    for (const needle of [CREDENTIAL, ANI, ANI.slice(1), KEY_1.key, '600000000', aniDigest(ANI)])
       expect(text).not.toContain(needle);
   });
 

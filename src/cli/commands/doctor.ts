@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { ConfigError, formatIssue } from '../../config/issues.js';
 import { formatDoctor, runDoctor, type CheckResult } from '../../provision/index.js';
 import { defineCommand } from '../command.js';
+import { positiveSeconds } from '../options.js';
 import { STATE_DIR_OPTION } from './plan.js';
 
 export default defineCommand({
@@ -10,14 +11,21 @@ export default defineCommand({
   summary: 'check the config, the org, das-Peak, the backend and the deployment; a fix for each failure',
   examples: ['daspeak-genesys doctor', 'daspeak-genesys doctor --json   # in CI: one object per check'],
   configure(cmd) {
-    cmd.option(...STATE_DIR_OPTION).option('--timeout <seconds>', 'time limit of each network check', '10');
+    cmd
+      .option(...STATE_DIR_OPTION)
+      .option(
+        '--timeout <seconds>',
+        'time limit of each network check and Genesys API request',
+        positiveSeconds,
+        10,
+      );
   },
   async run(ctx, options) {
     const shown = relative(ctx.io.cwd, ctx.configPath) || ctx.configPath;
     let results: CheckResult[];
     try {
       const { config } = ctx.loadConfig();
-      const timeout = Number(options.timeout);
+      const timeoutMs = Math.round((options.timeout as number) * 1000);
       results = [
         { id: 'config', status: 'ok', detail: `${shown} is valid` },
         ...(await runDoctor({
@@ -25,7 +33,8 @@ export default defineCommand({
           configPath: ctx.configPath,
           stateDir: options.stateDir as string | undefined,
           logger: ctx.logger,
-          timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 10_000,
+          timeoutMs,
+          platform: { timeoutMs },
         })),
       ];
     } catch (err) {

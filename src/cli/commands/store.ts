@@ -46,14 +46,17 @@ export default defineCommand({
       const done = result.remaining === 0;
       ctx.printJson({ ok: done, action, ...result });
       ctx.print(
-        `re-encrypted ${result.rotated} credential(s) under key "${result.keyId}"; ${result.alreadyCurrent} already were`,
+        `re-encrypted ${result.rotated} credential(s) under key "${result.keyId}"; ${result.alreadyCurrent} already were; moved ${result.callers.rekeyed} caller(s) to its hash; ${result.callers.alreadyCurrent} already were`,
       );
       if (done) {
-        ctx.print('every credential is under the first key: older keys can now be removed from the config');
+        ctx.print(
+          'every credential and caller is under the first key: older keys can now be removed from the config',
+        );
         return 0;
       }
+      const c = result.callers;
       ctx.note(
-        `${result.remaining} credential(s) are still under older keys (${result.corrupt} do not decrypt, ${result.unknownKey} use a key that is not configured): keep the older keys in the config`,
+        `${result.remaining} item(s) still depend on older keys — credentials: ${result.corrupt} do not decrypt, ${result.unknownKey} use a key that is not configured; callers: ${c.corrupt} do not open, ${c.unknownKey} use a key that is not configured, ${c.conflicts} also exist under the new key; ${result.unlinked} row(s) have no caller to re-key them by (see docs/store.md): keep the older keys in the config`,
       );
       return 1;
     } finally {

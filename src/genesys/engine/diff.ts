@@ -5,10 +5,46 @@ import { isRef, type FieldChange, type Ref } from './resource.js';
 export const KNOWN_AFTER_APPLY = '(known after apply)';
 export const MASK = '(secret)';
 
-export function fingerprint(kind: string, name: string, path: string, value: unknown): string {
-  return createHash('sha256')
-    .update(`${kind}\0${name}\0${path}\0${JSON.stringify(value)}`)
-    .digest('hex');
+/**
+ * How the state file fingerprints secrets, to tell whether one changed since it was written. Keyed
+ * (an HMAC under a key the state file does not hold; provisioning passes one derived from
+ * backend.encryptionKeys), because a plain hash of a guessable secret can be reversed by guessing.
+ */
+export interface SecretFingerprinter {
+  fingerprint(text: string): string;
+  /** Whether `fingerprint` (as written by any fingerprinter this one recognises) is this text's. */
+  matches(fingerprint: string, text: string): boolean;
+}
+
+/**
+ * The unkeyed SHA-256 of earlier state files. Still recognised by `keyedFingerprints`, so an old
+ * state file plans no change; the next apply writes keyed fingerprints over them.
+ */
+export const unkeyedFingerprints: SecretFingerprinter = {
+  fingerprint: (text) => createHash('sha256').update(text).digest('hex'),
+  matches: (fingerprint, text) => fingerprint === createHash('sha256').update(text).digest('hex'),
+};
+
+/** Keyed fingerprints that also recognise the unkeyed ones of earlier state files. */
+export function keyedFingerprints(keyed: SecretFingerprinter): SecretFingerprinter {
+  return {
+    fingerprint: (text) => keyed.fingerprint(text),
+    matches: (fingerprint, text) =>
+      keyed.matches(fingerprint, text) || unkeyedFingerprints.matches(fingerprint, text),
+  };
+}
+
+const fingerprintText = (kind: string, name: string, path: string, value: unknown) =>
+  `${kind}\0${name}\0${path}\0${JSON.stringify(value)}`;
+
+export function fingerprint(
+  kind: string,
+  name: string,
+  path: string,
+  value: unknown,
+  fingerprinter: SecretFingerprinter = unkeyedFingerprints,
+): string {
+  return fingerprinter.fingerprint(fingerprintText(kind, name, path, value));
 }
 
 function getPath(obj: unknown, path: string): unknown {
@@ -61,15 +97,20 @@ export function diffSpec(
     name: string;
     secretPaths?: string[];
     fingerprints?: Record<string, string>;
+    fingerprinter?: SecretFingerprinter;
   },
 ): FieldChange[] {
   const secrets = new Set(options.secretPaths ?? []);
   const changes: FieldChange[] = [];
+  const fingerprinter = options.fingerprinter ?? unkeyedFingerprints;
   for (const path of secrets) {
     const value = getPath(desired, path);
     if (value === undefined) continue;
-    const fp = fingerprint(options.kind, options.name, path, value);
-    if (options.fingerprints?.[path] !== fp) changes.push({ path, from: MASK, to: MASK, secret: true });
+    const recorded = options.fingerprints?.[path];
+    const text = fingerprintText(options.kind, options.name, path, value);
+    if (recorded === undefined || !fingerprinter.matches(recorded, text)) {
+      changes.push({ path, from: MASK, to: MASK, secret: true });
+    }
   }
   const walk = (d: unknown, a: unknown, prefix: string) => {
     if (secrets.has(prefix)) return;
@@ -93,11 +134,12 @@ export function secretFingerprints(
   name: string,
   spec: Record<string, unknown>,
   secretPaths: string[] = [],
+  fingerprinter: SecretFingerprinter = unkeyedFingerprints,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const path of secretPaths) {
     const value = getPath(spec, path);
-    if (value !== undefined) out[path] = fingerprint(kind, name, path, value);
+    if (value !== undefined) out[path] = fingerprint(kind, name, path, value, fingerprinter);
   }
   return out;
 }

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { isKitError, KitError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
-import { diffSpec, KNOWN_AFTER_APPLY, maskSecrets, resolveRefs, secretFingerprints } from './diff.js';
+import { noProgress, type OnProgress } from '../../progress.js';
+import {
+  diffSpec,
+  KNOWN_AFTER_APPLY,
+  maskSecrets,
+  resolveRefs,
+  secretFingerprints,
+  type SecretFingerprinter,
+} from './diff.js';
 import { Journal } from './journal.js';
 import { dependencyOrder } from './order.js';
 import { ownershipMarker } from './ownership.js';
@@ -13,7 +21,7 @@ import type {
   ResourceKind,
   WriteResult,
 } from './resource.js';
-import { storeSecrets } from './secrets-file.js';
+import { dropSecrets, storeSecrets } from './secrets-file.js';
 import { emptyState, loadState, saveState, stateKey, type DeploymentState } from './state.js';
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'noop' | 'conflict';
@@ -43,6 +51,22 @@ export interface ApplyResult {
   unchanged: number;
 }
 
+/** One write a run made, in order (what `provision` says it did when it stops part-way). */
+export interface AppliedStep {
+  action: 'created' | 'updated' | 'deleted';
+  kind: string;
+  name: string;
+  id: string;
+}
+
+/** `details` of the error apply() throws when a write fails: what it did, and what it did not. */
+export interface ApplyFailureDetails {
+  applied: AppliedStep[];
+  failed: { action: PlanAction; kind: string; name: string };
+  /** The writes after the failed one, not attempted. */
+  notAttempted: { action: PlanAction; kind: string; name: string }[];
+}
+
 export interface DestroyResult {
   deleted: { kind: string; name: string; id: string }[];
   failed: { kind: string; name: string; id: string; error: string }[];
@@ -59,8 +83,12 @@ export interface EngineOptions<Config, Org> {
   /** Where secrets the org returns only once are written (0600). Required when a kind returns secrets. */
   secretsFile?: string;
   organizationId?: string;
+  /** How secrets are fingerprinted in the state file (default: unkeyed SHA-256; provisioning passes a keyed one). */
+  fingerprinter?: SecretFingerprinter;
   logger?: Logger;
   clock?: () => Date;
+  /** Told of each object created, updated or deleted, as it happens. */
+  onProgress?: OnProgress;
 }
 
 /**
@@ -72,12 +100,14 @@ export class Engine<Config, Org> {
   private readonly kinds: ResourceKind<Config, Org>[];
   private readonly log: Logger;
   private readonly clock: () => Date;
+  private readonly progress: OnProgress;
   private state: DeploymentState;
 
   constructor(private readonly o: EngineOptions<Config, Org>) {
     this.kinds = dependencyOrder(o.kinds);
     this.log = o.logger ?? silentLogger;
     this.clock = o.clock ?? (() => new Date());
+    this.progress = o.onProgress ?? noProgress;
     const loaded = loadState(o.stateFile);
     if (loaded && loaded.deploymentId !== o.deploymentId) {
       throw new KitError(
@@ -114,9 +144,15 @@ export class Engine<Config, Org> {
     };
   }
 
-  /** Drops an object's record and the notes kept for it. */
+  /** The id the state file records for an object, if any. */
+  recordedId(kind: string, name: string): string | undefined {
+    return this.state.objects[stateKey(kind, name)]?.id;
+  }
+
+  /** Drops an object's record, the notes kept for it and its secrets (the object is gone). */
   private forget(kind: string, name: string): void {
     const key = stateKey(kind, name);
+    if (this.o.secretsFile) dropSecrets(this.o.secretsFile, key);
     delete this.state.objects[key];
     if (this.state.notes?.[key]) {
       delete this.state.notes[key];
@@ -191,6 +227,7 @@ export class Engine<Config, Org> {
               name: d.name,
               secretPaths: d.secretPaths,
               fingerprints: recorded?.id === a.id ? recorded.fingerprints : undefined,
+              ...(this.o.fingerprinter ? { fingerprinter: this.o.fingerprinter } : {}),
             });
         // A placeholder equals nothing in the org; it is a change only if the referenced object is new.
         steps.push({
@@ -243,6 +280,19 @@ export class Engine<Config, Org> {
     const result: ApplyResult = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
     if (this.o.organizationId) this.state.organizationId = this.o.organizationId;
     const kindOf = (name: string) => this.kinds.find((k) => k.kind === name)!;
+    const applied: AppliedStep[] = [];
+    const done = (a: AppliedStep) => {
+      applied.push(a);
+      this.progress({ type: 'step', ...a });
+    };
+    const writes = plan.steps.filter((s) => s.action !== 'noop');
+    const failure = (step: PlanStep): ApplyFailureDetails => ({
+      applied: [...applied],
+      failed: { action: step.action, kind: step.kind, name: step.name },
+      notAttempted: writes
+        .slice(writes.indexOf(step) + 1)
+        .map((s) => ({ action: s.action, kind: s.kind, name: s.name })),
+    });
 
     for (const step of plan.steps) {
       const kind = kindOf(step.kind);
@@ -250,7 +300,17 @@ export class Engine<Config, Org> {
         result.unchanged++;
         // Objects adopted through the marker or the journal enter the state without a write, and the
         // create they came from is settled so the journal stops vouching for that name.
-        if (step.actual && this.state.objects[stateKey(step.kind, step.name)]?.id !== step.actual.id) {
+        const recorded = this.state.objects[stateKey(step.kind, step.name)];
+        if (step.actual && recorded?.id === step.actual.id && step.desired) {
+          // Unchanged, but fingerprinted the old way (unkeyed, or under an older key): only the
+          // state file is rewritten, with what this run would record.
+          const current = this.fingerprintsOf(step.desired);
+          if (JSON.stringify(current) !== JSON.stringify(recorded.fingerprints)) {
+            recorded.fingerprints = current;
+            saveState(this.o.stateFile, this.state);
+          }
+        }
+        if (step.actual && recorded?.id !== step.actual.id) {
           this.record(step.desired!, step.actual.id, {});
           journal.write({
             op: 'create',
@@ -264,9 +324,10 @@ export class Engine<Config, Org> {
       }
       if (step.action === 'delete') {
         journal.write({ op: 'delete', kind: step.kind, name: step.name, id: step.id, phase: 'intent' });
-        await this.guard(journal, 'delete', step, () => kind.remove(ctx, step.actual!));
+        await this.guard(journal, 'delete', step, () => kind.remove(ctx, step.actual!), failure);
         this.forget(step.kind, step.name);
         result.deleted++;
+        done({ action: 'deleted', kind: step.kind, name: step.name, id: step.id! });
         continue;
       }
       const desired = step.desired!;
@@ -278,8 +339,12 @@ export class Engine<Config, Org> {
       const ready: DesiredObject = { ...desired, spec };
       const op = step.action === 'create' ? 'create' : 'update';
       journal.write({ op, kind: step.kind, name: step.name, id: step.id, phase: 'intent' });
-      const written = await this.guard(journal, op, step, () =>
-        op === 'create' ? kind.create(ctx, ready) : kind.update(ctx, ready, step.actual!),
+      const written = await this.guard(
+        journal,
+        op,
+        step,
+        () => (op === 'create' ? kind.create(ctx, ready) : kind.update(ctx, ready, step.actual!)),
+        failure,
       );
       if (written.secrets && Object.keys(written.secrets).length > 0) {
         if (!this.o.secretsFile) {
@@ -304,9 +369,28 @@ export class Engine<Config, Org> {
         journal.write({ op: 'create', kind: step.kind, name: step.name, id: written.id, phase: 'done' });
       if (op === 'create') result.created++;
       else result.updated++;
+      done({
+        action: op === 'create' ? 'created' : 'updated',
+        kind: step.kind,
+        name: step.name,
+        id: written.id,
+      });
     }
     saveState(this.o.stateFile, this.state);
     return result;
+  }
+
+  /** What destroy() would remove now, in the order it would remove it; writes nothing. */
+  async owned(): Promise<{ kind: string; name: string; id: string }[]> {
+    const ctx = this.context();
+    const unfinished = this.journal('plan').unfinishedCreates();
+    const out: { kind: string; name: string; id: string }[] = [];
+    for (const kind of [...this.kinds].reverse()) {
+      for (const a of await kind.read(ctx, this.o.prefix)) {
+        if (this.ours(a, unfinished)) out.push({ kind: a.kind, name: a.name, id: a.id });
+      }
+    }
+    return out;
   }
 
   /** Removes every object this deployment owns, in reverse dependency order, continuing past failures. */
@@ -335,6 +419,7 @@ export class Engine<Config, Org> {
           journal.write({ op: 'delete', kind: a.kind, name: a.name, id: a.id, phase: 'done' });
           this.forget(a.kind, a.name);
           out.deleted.push({ kind: a.kind, name: a.name, id: a.id });
+          this.progress({ type: 'step', action: 'deleted', kind: a.kind, name: a.name, id: a.id });
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           journal.write({
@@ -351,11 +436,23 @@ export class Engine<Config, Org> {
     }
     // Records of objects that disappeared from the org by other means are dropped as well.
     if (out.failed.length === 0) {
+      if (this.o.secretsFile)
+        for (const key of Object.keys(this.state.objects)) dropSecrets(this.o.secretsFile, key);
       this.state.objects = {};
       delete this.state.notes;
       saveState(this.o.stateFile, this.state);
     }
     return out;
+  }
+
+  private fingerprintsOf(desired: DesiredObject): Record<string, string> {
+    return secretFingerprints(
+      desired.kind,
+      desired.name,
+      desired.spec,
+      desired.secretPaths,
+      this.o.fingerprinter,
+    );
   }
 
   private record(desired: DesiredObject, id: string, outputs: Record<string, string>) {
@@ -364,7 +461,7 @@ export class Engine<Config, Org> {
       name: desired.name,
       id,
       outputs,
-      fingerprints: secretFingerprints(desired.kind, desired.name, desired.spec, desired.secretPaths),
+      fingerprints: this.fingerprintsOf(desired),
       updatedAt: this.clock().toISOString(),
     };
     saveState(this.o.stateFile, this.state);
@@ -375,6 +472,7 @@ export class Engine<Config, Org> {
     op: 'create' | 'update' | 'delete',
     step: PlanStep,
     fn: () => Promise<T>,
+    failure: (step: PlanStep) => ApplyFailureDetails,
   ) {
     try {
       return await fn();
@@ -387,6 +485,7 @@ export class Engine<Config, Org> {
       throw new KitError('provision.step_failed', `${op} ${step.kind} "${step.name}" failed: ${message}`, {
         hint: hint ?? 'fix the cause and run provision again; it continues where it stopped',
         cause: err,
+        details: { ...failure(step) },
       });
     }
   }

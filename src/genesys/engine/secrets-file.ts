@@ -30,3 +30,12 @@ export function storeSecrets(
   current.secrets[key] = { ...current.secrets[key], ...values };
   writeFileAtomic(file, `${JSON.stringify(current, null, 2)}\n`, 0o600);
 }
+
+/** Removes the secrets of an object that no longer exists (a deleted OAuth client's secret is useless). */
+export function dropSecrets(file: string, key: string): boolean {
+  const current = readSecrets(file);
+  if (!current?.secrets[key]) return false;
+  delete current.secrets[key];
+  writeFileAtomic(file, `${JSON.stringify(current, null, 2)}\n`, 0o600);
+  return true;
+}

@@ -1,5 +1,6 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { silentLogger, type Logger } from '../../log.js';
+import type { OnProgress } from '../../progress.js';
 import { applyLocation, resolveLocation, sdkEndpoints, type Endpoints } from './endpoints.js';
 import { GenesysApiError, toGenesysApiError } from './errors.js';
 import { ignoreHomeConfig, stopSingletonConfigWatch } from './home-config.js';
@@ -39,6 +40,8 @@ export interface PlatformClientOptions {
   clock?: Clock;
   sleep?: Sleep;
   random?: Random;
+  /** Told of each retry pause (a 429 waited out, a 5xx or a timeout retried). */
+  onProgress?: OnProgress;
 }
 
 /** SDK API classes bound to this org's client. Call their methods only through `call()`. */
@@ -143,6 +146,7 @@ export function createPlatformClient(
     maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_RETRY_POLICY.maxRetryAfterMs,
   };
   let closed = false;
+  const closing = new AbortController();
   const retry: RetryContext = {
     policy,
     clock: options.clock ?? systemClock,
@@ -151,6 +155,8 @@ export function createPlatformClient(
     logger,
     stats,
     isClosed: () => closed,
+    closing: closing.signal,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
 
   const sdk = new platformClient.ApiClientClass();
@@ -294,6 +300,7 @@ export function createPlatformClient(
     close: () => {
       if (closed) return;
       closed = true;
+      closing.abort();
       sdk.clearAccessToken();
       transport.destroy();
     },

@@ -1,4 +1,5 @@
 import type { Logger } from '../../log.js';
+import type { OnProgress } from '../../progress.js';
 import { GenesysApiError } from './errors.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import type { Clock, Random, Sleep } from './runtime.js';
@@ -13,6 +14,10 @@ export interface RetryContext {
   stats: StatsCounter;
   /** Checked before every retry, so close() stops a call that is waiting out a 429. */
   isClosed: () => boolean;
+  /** Aborted by close(): ends a retry pause at once. */
+  closing?: AbortSignal;
+  /** Told of each pause before a retry, so a person sees why nothing happens. */
+  onProgress?: OnProgress;
 }
 
 /** Thrown by an attempt to end the loop at once (e.g. a login that already used its own retries). */
@@ -73,7 +78,15 @@ export async function withRetries<T>(
         'retrying Genesys request',
       );
       ctx.stats.add('retries');
-      await ctx.sleep(decision.delayMs);
+      ctx.onProgress?.({
+        type: 'wait',
+        ms: decision.delayMs,
+        reason: decision.reason,
+        service: 'Genesys',
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        ...(error.method && error.path ? { request: `${error.method} ${error.path}` } : {}),
+      });
+      await ctx.sleep(decision.delayMs, ctx.closing);
       if (ctx.isClosed()) throw closedError();
       retry += 1;
     }

@@ -15,6 +15,7 @@ import { assetRoutes } from './routes/assets.js';
 import { desktopRoutes } from './routes/desktop.js';
 import {
   adminGrantRoutes,
+  subjectGrantRoutes,
   applyAdminGrant,
   type AdminGrantRequest,
   type AdminGrantResult,
@@ -160,6 +161,7 @@ function routeModules(calls: CallManager): RouteModule[] {
     desktopRoutes,
     controlRoutes,
     adminGrantRoutes,
+    subjectGrantRoutes,
     identityRoutes,
     oauthClientRoutes,
     authorizationRoutes,

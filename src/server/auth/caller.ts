@@ -5,10 +5,10 @@ import type { AccessContext } from '../../store/index.js';
 import { ApiError } from '../errors.js';
 import type { ConversationFacts, ConversationReader } from '../genesys/conversation.js';
 import { stateOf } from '../locals.js';
+import { CONVERSATION_ID } from '../schemas.js';
 
 /** Header the widget's utils.js sends the conversation id in (a field of the same name also works). */
 export const CONVERSATION_HEADER = 'x-conversation-id';
-const CONVERSATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The conversation a request names, from the X-Conversation-Id header or a `conversationId` field
@@ -23,7 +23,7 @@ export function conversationIdFrom(
     throw new ApiError(
       400,
       'conversation.invalid_id',
-      'the X-Conversation-Id header must be a Genesys conversation id (1 to 128 letters, digits or . _ : -)',
+      'the X-Conversation-Id header must be a Genesys conversation id (a UUID)',
     );
   }
   if (header !== undefined && field !== undefined && header !== field) {
@@ -50,6 +50,27 @@ export const missingConversation = () =>
     'send the id of the conversation the agent is on (X-Conversation-Id header or conversationId field)',
   );
 
+/** The agent must still be connected to the conversation. */
+export function checkAgentActive(facts: ConversationFacts): void {
+  if (!facts.agentActive) {
+    throw new ApiError(403, 'auth.not_on_conversation', 'the agent is not connected to that conversation');
+  }
+}
+
+/** The conversation's customer number in E.164; 409 when it has none that normalises. */
+export function customerE164(facts: ConversationFacts, defaultCountry: string | undefined): string {
+  try {
+    return normaliseAni(facts.customerAni, { defaultCountry });
+  } catch (err) {
+    if (!isKitError(err) || !err.code.startsWith('ani.')) throw err;
+    throw new ApiError(
+      409,
+      'conversation.no_caller_number',
+      'the conversation has no usable customer number (withheld or not a phone number)',
+    );
+  }
+}
+
 /**
  * The rule itself, on what Genesys said of the conversation: the agent is still connected, and its
  * customer's ANI, normalised, is `e164` (the requested number, normalised). Throws the refusal.
@@ -59,20 +80,8 @@ export function checkConversationCaller(
   e164: string,
   defaultCountry: string | undefined,
 ): void {
-  if (!facts.agentActive) {
-    throw new ApiError(403, 'auth.not_on_conversation', 'the agent is not connected to that conversation');
-  }
-  let customer: string;
-  try {
-    customer = normaliseAni(facts.customerAni, { defaultCountry });
-  } catch (err) {
-    if (!isKitError(err) || !err.code.startsWith('ani.')) throw err;
-    throw new ApiError(
-      409,
-      'conversation.no_caller_number',
-      'the conversation has no usable customer number (withheld or not a phone number)',
-    );
-  }
+  checkAgentActive(facts);
+  const customer = customerE164(facts, defaultCountry);
   if (customer !== e164) {
     throw new ApiError(403, 'ani.mismatch', "the number is not the caller of the agent's conversation");
   }
@@ -85,6 +94,13 @@ export interface CallerAccess {
 }
 
 /**
+ * How fresh the conversation check must be. `live`: asked of Genesys now (writes, deletes, consent
+ * changes, relay sessions), so a revoked token or an agent who left is refused at once. `cached`: a
+ * positive answer of the last `backend.conversationCacheSeconds` may stand (reads, /token, status).
+ */
+export type Freshness = 'live' | 'cached';
+
+/**
  * An agent may read, write or delete only the credential of the customer on a conversation the
  * agent is on now: the conversation is read with the agent's own token, and its customer ANI,
  * normalised, must be the number the request names, normalised.
@@ -95,6 +111,7 @@ export async function authorizeAgentForCaller(
   requestedAni: string,
   conversationId: string | undefined,
   defaultCountry: string | undefined,
+  freshness: Freshness,
 ): Promise<CallerAccess> {
   const state = stateOf(res);
   const agent = state.agent;
@@ -103,7 +120,25 @@ export async function authorizeAgentForCaller(
   state.requestedAni = requestedAni;
   if (conversationId === undefined) throw missingConversation();
   const e164 = normaliseAni(requestedAni, { defaultCountry });
-  const facts = await conversations.read(token, agent.tokenHash, conversationId, agent.userId);
+  const facts = await conversations.read(token, agent.tokenHash, conversationId, agent.userId, freshness);
   checkConversationCaller(facts, e164, defaultCountry);
   return { e164, ctx: { actor: { type: 'agent', id: agent.userId }, conversationId } };
+}
+
+/** The agent is on the conversation now (no caller number named): what `GET /token` needs. */
+export async function authorizeAgentOnConversation(
+  res: Response,
+  conversations: ConversationReader,
+  conversationId: string | undefined,
+  freshness: Freshness,
+): Promise<AccessContext> {
+  const state = stateOf(res);
+  const agent = state.agent;
+  const token = state.agentToken;
+  if (!agent || token === undefined)
+    throw new Error('authorizeAgentOnConversation used without requireAgent');
+  if (conversationId === undefined) throw missingConversation();
+  const facts = await conversations.read(token, agent.tokenHash, conversationId, agent.userId, freshness);
+  checkAgentActive(facts);
+  return { actor: { type: 'agent', id: agent.userId }, conversationId };
 }

@@ -6,8 +6,12 @@ import { stateOf } from '../locals.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { RouteStore } from '../store-metrics.js';
 
-/** Refusals that are about who asks, not about what was sent. */
+/**
+ * Refusals that are about who asks, not about what was sent. A route closed by the signalling mode
+ * (`*.relay_mode`) refuses everyone alike, before anyone is identified: nothing to audit.
+ */
 export function isDenial(err: ApiError): boolean {
+  if (err.code.endsWith('.relay_mode')) return false;
   return err.httpStatus === 401 || err.httpStatus === 403 || err.code === 'conversation.not_found';
 }
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors.js';
-import { Conversation } from '../schemas.js';
+import { Conversation, CONVERSATION_ID } from '../schemas.js';
 import { expectShape, genesysRequest, genesysUnavailable } from './http.js';
 
 /** What the backend needs to know of a conversation to let an agent touch a caller's credential. */
@@ -21,8 +21,17 @@ export interface ConversationReaderOptions {
 }
 
 export interface ConversationReader {
-  /** Reads the conversation with the agent's own token; rejects with an ApiError. */
-  read(token: string, tokenHash: string, conversationId: string, userId: string): Promise<ConversationFacts>;
+  /**
+   * Reads the conversation with the agent's own token; rejects with an ApiError. `cached` may answer
+   * from a positive answer of the last `cacheSeconds`; `live` always asks Genesys (and refreshes it).
+   */
+  read(
+    token: string,
+    tokenHash: string,
+    conversationId: string,
+    userId: string,
+    freshness: 'live' | 'cached',
+  ): Promise<ConversationFacts>;
   /** The facts of a positive answer still cached for this token and conversation; never asks Genesys. */
   cached(tokenHash: string, conversationId: string): ConversationFacts | undefined;
 }
@@ -67,9 +76,17 @@ export function createConversationReader(options: ConversationReaderOptions): Co
 
   return {
     cached: (tokenHash, conversationId) => cached(`${tokenHash}:${conversationId}`),
-    async read(token, tokenHash, conversationId, userId) {
+    async read(token, tokenHash, conversationId, userId, freshness) {
+      // Checked here too, whatever the route did: only a UUID ever reaches a Platform API path.
+      if (!CONVERSATION_ID.test(conversationId)) {
+        throw new ApiError(
+          400,
+          'conversation.invalid_id',
+          'the conversation id must be a Genesys conversation id (a UUID)',
+        );
+      }
       const key = `${tokenHash}:${conversationId}`;
-      const facts = cached(key);
+      const facts = freshness === 'cached' ? cached(key) : undefined;
       if (facts) return facts;
       cache.delete(key);
 

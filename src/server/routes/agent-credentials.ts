@@ -1,14 +1,19 @@
 import type { TSchema, Static } from '@sinclair/typebox';
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { StoredCredential } from '../../store/index.js';
-import { authorizeAgentForCaller, conversationIdOf, type CallerAccess } from '../auth/caller.js';
+import {
+  authorizeAgentForCaller,
+  conversationIdOf,
+  type CallerAccess,
+  type Freshness,
+} from '../auth/caller.js';
 import { acceptBody, hasBody } from '../body.js';
 import { ApiError, methodNotAllowed } from '../errors.js';
 import { conversationField, CallerIdForm, PutCredentialBody, StoreCredentialForm } from '../schemas.js';
 import { parseInput } from '../validation.js';
 import { auditAs, noStore, noteTarget, routeInput, storeCredential } from './common.js';
 import type { RouteContext } from './context.js';
-import { credentialView, storedView } from './views.js';
+import { credentialStatusView, credentialView, storedView } from './views.js';
 
 export const credentialNotFound = () =>
   new ApiError(404, 'credential.not_found', 'no voice credential is stored for this caller');
@@ -26,6 +31,24 @@ export async function readCredential(ctx: RouteContext, access: CallerAccess): P
 /** The seed utils.js shape of `GET /database/getCredential`. */
 export const seedCredentialView = (stored: StoredCredential) => ({ credential: stored.credential });
 
+/**
+ * In relay mode the browser never holds a credential: the routes that would hand one to it or take
+ * one from it refuse, before anything else is looked at (it costs nothing and names no one).
+ */
+export const relayModeRefusal = () =>
+  new ApiError(
+    403,
+    'credential.relay_mode',
+    'in relay mode the browser never holds a credential: the backend stores and reads it during the relayed session (widget.signalling)',
+  );
+
+export function refuseInRelayMode(ctx: RouteContext): RequestHandler {
+  return (_req, _res, next) => {
+    if (ctx.config.widget.signalling === 'relay') throw relayModeRefusal();
+    next();
+  };
+}
+
 /** The agent's access to one caller: authenticated agent, on the conversation, whose customer it is. */
 export function agentCaller(
   ctx: RouteContext,
@@ -33,6 +56,7 @@ export function agentCaller(
   res: Response,
   ani: string,
   fieldValue: string | undefined,
+  freshness: Freshness,
 ): Promise<CallerAccess> {
   const conversationId = conversationIdOf(req, res, conversationField(fieldValue));
   return authorizeAgentForCaller(
@@ -41,6 +65,7 @@ export function agentCaller(
     ani,
     conversationId,
     ctx.config.backend.defaultCountry,
+    freshness,
   );
 }
 
@@ -53,21 +78,24 @@ export function callerFor(
   ctx: RouteContext,
   req: Request,
   res: Response,
+  freshness: Freshness,
 ): Promise<{ access: CallerAccess; body: undefined }>;
 export function callerFor<S extends TSchema>(
   ctx: RouteContext,
   req: Request,
   res: Response,
+  freshness: Freshness,
   bodySchema: S,
 ): Promise<{ access: CallerAccess; body: Static<S> }>;
 export async function callerFor(
   ctx: RouteContext,
   req: Request,
   res: Response,
+  freshness: Freshness,
   bodySchema?: TSchema,
 ): Promise<{ access: CallerAccess; body: unknown }> {
   const { conversationId, body } = bodySchema === undefined ? routeInput(req) : routeInput(req, bodySchema);
-  const access = await agentCaller(ctx, req, res, String(req.params.ani), conversationId);
+  const access = await agentCaller(ctx, req, res, String(req.params.ani), conversationId, freshness);
   return { access, body };
 }
 
@@ -77,17 +105,20 @@ export async function callerFor(
  */
 export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
   const agent = [noStore, ctx.agentAuth, ctx.limits.agent] as const;
+  const notInRelay = refuseInRelayMode(ctx);
 
   router
     .route('/database/storeCredential')
     .post(
+      noStore,
+      notInRelay,
       auditAs('credential.store'),
       ...acceptBody(['form', 'json']),
       noteTarget,
       ...agent,
       async (req, res) => {
         const body = parseInput(StoreCredentialForm, req.body, 'body');
-        const access = await agentCaller(ctx, req, res, body.id, body.conversationId);
+        const access = await agentCaller(ctx, req, res, body.id, body.conversationId, 'live');
         const result = await storeCredential(ctx, access.ctx, access.e164, body);
         res.status(result.created ? 201 : 200).json({ stored: true, created: result.created });
       },
@@ -104,7 +135,7 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
       const fields = hasBody(req)
         ? parseInput(CallerIdForm, req.body, 'body')
         : parseInput(CallerIdForm, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(ctx, req, res, fields.id, fields.conversationId);
+      const access = await agentCaller(ctx, req, res, fields.id, fields.conversationId, 'live');
       const deleted = await ctx.store.deleteCredential(access.ctx, access.e164);
       res.json({ deleted });
     },
@@ -117,26 +148,43 @@ export function agentCredentialRoutes(router: Router, ctx: RouteContext): void {
 
   router
     .route('/database/getCredential')
-    .get(auditAs('credential.read'), noteTarget, ...agent, async (req, res) => {
+    .get(noStore, notInRelay, auditAs('credential.read'), noteTarget, ...agent, async (req, res) => {
       const query = parseInput(CallerIdForm, { ...(req.query as object) }, 'query');
-      const access = await agentCaller(ctx, req, res, query.id, query.conversationId);
+      const access = await agentCaller(ctx, req, res, query.id, query.conversationId, 'cached');
       res.json(seedCredentialView(await readCredential(ctx, access)));
     })
     .all(methodNotAllowed(['GET']));
 
   router
+    .route('/api/v1/credentials/:ani/status')
+    .get(auditAs('credential.status'), noteTarget, ...agent, async (req, res) => {
+      const { access } = await callerFor(ctx, req, res, 'cached');
+      const status = await ctx.store.credentialStatus(access.ctx, access.e164);
+      res.json(credentialStatusView(access.e164, status, ctx.config.daspeak.modelHash));
+    })
+    .all(methodNotAllowed(['GET']));
+
+  router
     .route('/api/v1/credentials/:ani')
-    .get(auditAs('credential.read'), noteTarget, ...agent, async (req, res) => {
-      const { access } = await callerFor(ctx, req, res);
+    .get(noStore, notInRelay, auditAs('credential.read'), noteTarget, ...agent, async (req, res) => {
+      const { access } = await callerFor(ctx, req, res, 'cached');
       res.json(credentialView(await readCredential(ctx, access)));
     })
-    .put(auditAs('credential.store'), ...acceptBody(['json']), noteTarget, ...agent, async (req, res) => {
-      const { access, body } = await callerFor(ctx, req, res, PutCredentialBody);
-      const result = await storeCredential(ctx, access.ctx, access.e164, body);
-      res.status(result.created ? 201 : 200).json(storedView(result));
-    })
+    .put(
+      noStore,
+      notInRelay,
+      auditAs('credential.store'),
+      ...acceptBody(['json']),
+      noteTarget,
+      ...agent,
+      async (req, res) => {
+        const { access, body } = await callerFor(ctx, req, res, 'live', PutCredentialBody);
+        const result = await storeCredential(ctx, access.ctx, access.e164, body);
+        res.status(result.created ? 201 : 200).json(storedView(result));
+      },
+    )
     .delete(auditAs('credential.delete'), noteTarget, ...agent, async (req, res) => {
-      const { access } = await callerFor(ctx, req, res);
+      const { access } = await callerFor(ctx, req, res, 'live');
       if (!(await ctx.store.deleteCredential(access.ctx, access.e164))) throw credentialNotFound();
       res.status(204).end();
     })

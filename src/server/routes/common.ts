@@ -4,11 +4,9 @@ import type { AccessContext, AuditAction, PutCredentialResult } from '../../stor
 import { CONVERSATION_HEADER } from '../auth/caller.js';
 import { ApiError } from '../errors.js';
 import { stateOf } from '../locals.js';
-import { conversationField, ConversationQuery } from '../schemas.js';
+import { CONVERSATION_ID, conversationField, ConversationQuery } from '../schemas.js';
 import { parseInput } from '../validation.js';
 import type { RouteContext } from './context.js';
-
-const CONVERSATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Names the audit action a refusal of this route is recorded under. */
 export function auditAs(action: AuditAction): RequestHandler {

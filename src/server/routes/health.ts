@@ -25,11 +25,17 @@ export function healthRoutes(router: Router, ctx: RouteContext): void {
         checks.database = isKitError(err) ? err.code : 'error';
         failed.push('the database cannot be reached');
       }
-      if (ctx.tokens.hasValidToken()) {
+      // A probe never adds to the load on a failing auth server: while the source backs off, the
+      // last failure is reported as it is, without an upstream request.
+      const tokens = ctx.tokens.state();
+      if (tokens.valid) {
         checks.daspeakAuth = 'cached';
+      } else if (ctx.clock.now() < tokens.pausedUntil) {
+        checks.daspeakAuth = tokens.lastError ?? 'token.unavailable';
+        failed.push('the das-Peak authentication server failed recently and no token is cached');
       } else {
         try {
-          await ctx.tokens.issue();
+          await ctx.tokens.accessToken();
           checks.daspeakAuth = 'ok';
         } catch (err) {
           checks.daspeakAuth = isKitError(err) ? err.code : 'error';

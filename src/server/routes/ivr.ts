@@ -84,6 +84,7 @@ export function ivrRoutes(router: Router, ctx: RouteContext): void {
       const { caller, body } = callerFor(req, res, PutConsentBody);
       const consent = await ctx.store.recordConsent(caller.access, caller.e164, {
         wordingVersion: body.wordingVersion,
+        decision: body.decision ?? 'granted',
       });
       res.json({ recorded: true, ...ivrConsentView(caller.e164, consent) });
     })

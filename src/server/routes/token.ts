@@ -1,11 +1,18 @@
-import type { Router } from 'express';
-import { methodNotAllowed } from '../errors.js';
-import { auditAs, noStore } from './common.js';
+import type { RequestHandler, Router } from 'express';
+import type { AccessContext } from '../../store/index.js';
+import { authorizeAgentOnConversation, conversationIdOf } from '../auth/caller.js';
+import { ApiError, methodNotAllowed } from '../errors.js';
+import { auditAs, noStore, noteTarget, queryConversation } from './common.js';
 import type { RouteContext } from './context.js';
 
-/** The answer of `GET /token` for a verified agent; the route and the fast path both issue here. */
-export async function issueToken(ctx: RouteContext) {
+/**
+ * The answer of `GET /token` for an agent on the conversation it names; the route and the fast path
+ * both issue here. The hand-out is audited (token.issue, the agent and the conversation) before the
+ * token leaves.
+ */
+export async function issueToken(ctx: RouteContext, access: AccessContext) {
   const token = await ctx.tokens.issue();
+  await ctx.store.recordEvent(access, { action: 'token.issue', outcome: 'ok' });
   ctx.metrics.tokensIssued.inc();
   return {
     access_token: token.accessToken,
@@ -14,15 +21,41 @@ export async function issueToken(ctx: RouteContext) {
   };
 }
 
+/** In relay mode the browser holds no das-Peak token at all. */
+export const tokenRelayModeRefusal = () =>
+  new ApiError(
+    403,
+    'token.relay_mode',
+    'in relay mode the browser gets no das-Peak token: the backend relays the das-Peak session (widget.signalling)',
+  );
+
+const notInRelay =
+  (ctx: RouteContext): RequestHandler =>
+  (_req, _res, next) => {
+    if (ctx.config.widget.signalling === 'relay') throw tokenRelayModeRefusal();
+    next();
+  };
+
 /**
- * `GET /token`: the URL the widget's getTemporaryToken(authenticationServerUrl) calls. A verified
- * agent gets a das-Peak access token for the Socket.IO channel; the client secret stays here.
+ * `GET /token`: the URL the widget's getTemporaryToken(authenticationServerUrl) calls (direct mode).
+ * An agent who is on the conversation it names (X-Conversation-Id or `?conversationId=`) gets a
+ * das-Peak access token for the Socket.IO channel; the client secret stays here.
  */
 export function tokenRoutes(router: Router, ctx: RouteContext): void {
   router
     .route('/token')
-    .get(auditAs('token.issue'), noStore, ctx.agentAuth, ctx.limits.agent, async (_req, res) => {
-      res.json(await issueToken(ctx));
-    })
+    .get(
+      noStore,
+      notInRelay(ctx),
+      auditAs('token.issue'),
+      noteTarget,
+      ctx.agentAuth,
+      ctx.limits.agent,
+      async (req, res) => {
+        const conversationId = conversationIdOf(req, res, queryConversation(req.query));
+        const access = await authorizeAgentOnConversation(res, ctx.conversations, conversationId, 'cached');
+        res.json(await issueToken(ctx, access));
+      },
+    )
     .all(methodNotAllowed(['GET']));
 }

@@ -1,4 +1,9 @@
-import type { ConsentRecord, PutCredentialResult, StoredCredential } from '../../store/index.js';
+import type {
+  ConsentRecord,
+  CredentialStatus,
+  PutCredentialResult,
+  StoredCredential,
+} from '../../store/index.js';
 
 /** JSON shapes of the resource API (widget): ISO dates, nulls where nothing is known. */
 
@@ -10,6 +15,20 @@ export function credentialView(c: StoredCredential) {
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
     lastUsedAt: c.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+/** `GET /api/v1/credentials/{ani}/status`: whether one is stored and its times; never the credential. */
+export function credentialStatusView(ani: string, c: CredentialStatus | null, currentModelHash: string) {
+  if (!c) return { ani, registered: false as const };
+  return {
+    ani: c.ani,
+    registered: true as const,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+    lastUsedAt: c.lastUsedAt?.toISOString() ?? null,
+    modelHash: c.modelHash,
+    modelCurrent: c.modelHash === currentModelHash,
   };
 }
 
@@ -32,6 +51,12 @@ export function consentView(c: ConsentRecord) {
       actor: c.granted.actor,
       conversationId: c.granted.conversationId,
       wordingVersion: c.granted.wordingVersion,
+    },
+    refused: c.refused && {
+      at: c.refused.at.toISOString(),
+      actor: c.refused.actor,
+      conversationId: c.refused.conversationId,
+      wordingVersion: c.refused.wordingVersion,
     },
     withdrawn: c.withdrawn && {
       at: c.withdrawn.at.toISOString(),
@@ -62,8 +87,9 @@ export function ivrConsentView(ani: string, c: ConsentRecord | null) {
     ani,
     status: c?.status ?? 'none',
     granted: c?.status === 'granted',
-    wordingVersion: c?.granted?.wordingVersion ?? '',
+    wordingVersion: (c?.status === 'refused' ? c.refused?.wordingVersion : c?.granted?.wordingVersion) ?? '',
     grantedAt: c?.granted?.at.toISOString() ?? '',
+    refusedAt: c?.refused?.at.toISOString() ?? '',
     withdrawnAt: c?.withdrawn?.at.toISOString() ?? '',
   };
 }

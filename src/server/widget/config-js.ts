@@ -32,11 +32,50 @@ export interface WidgetConfig {
   /** The sign-in popup's redirect page, a redirect URI of that client: `${backendUrl}auth-popup.html`. */
   redirectUri: string;
   widgetName: string;
+  /** relay: das-Peak signalling through the backend's Socket.IO relay; direct: the seed's design. */
+  signalling: 'relay' | 'direct';
+  /** Where the relay is (relay mode); null in direct mode. */
+  relay: RelayLocation | null;
+  /** Whether the backend refuses a registration without the caller's recorded consent. */
+  requireConsent: boolean;
+  /** Version of the consent wording, sent with each consent decision. */
+  consentWordingVersion: string;
+}
+
+/** The backend's Socket.IO relay as a browser connects to it: `io(url + namespace, { path })`. */
+export interface RelayLocation {
+  url: string;
+  path: string;
+  registerNamespace: string;
+  verifyNamespace: string;
+}
+
+/** Engine.IO path of the relay on the backend's own HTTP server. */
+export const RELAY_PATH = '/socket.io';
+export const RELAY_NAMESPACES = { register: '/register', verify: '/verify' } as const;
+
+/**
+ * The relay as browsers reach it through backend.publicUrl: its origin, and the Engine.IO path under
+ * the public URL's path (a proxy that serves the backend below a prefix strips it, as for every route).
+ */
+export function relayLocation(publicUrl: string): RelayLocation {
+  const url = new URL(publicUrl);
+  const prefix = url.pathname.replace(/\/+$/, '');
+  return {
+    url: url.origin,
+    path: `${prefix}${RELAY_PATH}`,
+    registerNamespace: RELAY_NAMESPACES.register,
+    verifyNamespace: RELAY_NAMESPACES.verify,
+  };
 }
 
 export function widgetConfig(
   config: KitConfig,
-  options: { genesysAppsOrigin: string; widgetClientId?: string | undefined },
+  options: {
+    genesysAppsOrigin: string;
+    widgetClientId?: string | undefined;
+    requireConsent?: boolean | undefined;
+  },
 ): WidgetConfig {
   const backendUrl = config.backend.publicUrl.endsWith('/')
     ? config.backend.publicUrl
@@ -66,6 +105,10 @@ export function widgetConfig(
     genesysClientId: options.widgetClientId ?? config.widget.clientId ?? null,
     redirectUri: authPopupUrl(config),
     widgetName: config.widget.name,
+    signalling: config.widget.signalling,
+    relay: config.widget.signalling === 'relay' ? relayLocation(config.backend.publicUrl) : null,
+    requireConsent: options.requireConsent ?? config.backend.requireConsent,
+    consentWordingVersion: config.widget.consentWordingVersion,
   };
 }
 

@@ -1,7 +1,11 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { keyedFingerprints } from '../../../src/genesys/engine/diff.js';
 import { Engine, type EngineOptions } from '../../../src/genesys/engine/engine.js';
+import type { DeploymentState } from '../../../src/genesys/engine/state.js';
+import { KeyRing } from '../../../src/store/index.js';
 import { ownerFromText, withMarker } from '../../../src/genesys/engine/ownership.js';
 import { ref, type ActualObject, type ResourceKind } from '../../../src/genesys/engine/resource.js';
 import { dependencyOrder } from '../../../src/genesys/engine/order.js';
@@ -203,6 +207,45 @@ describe('provisioning engine', () => {
     expect(step.action).toBe('update');
     expect(step.changes).toEqual([{ path: 'secret', from: '(secret)', to: '(secret)', secret: true }]);
     expect(JSON.stringify(Engine.describe(plan))).not.toContain('s2');
+  });
+
+  it('fingerprints secrets in the state file with a key; an unkeyed fingerprint of an older state is recognised, then replaced', async () => {
+    const fingerprinterOf = (ring: KeyRing) =>
+      keyedFingerprints({
+        fingerprint: (text) => ring.fingerprint(text),
+        matches: (fingerprint, text) => ring.fingerprintMatches(fingerprint, text),
+      });
+    const k1 = { id: 'k1', key: randomBytes(32).toString('base64') };
+    const k2 = { id: 'k2', key: randomBytes(32).toString('base64') };
+    const recorded = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as DeploymentState).objects[
+        'client/kit Backend'
+      ]!.fingerprints.secret!;
+    // A state file of an earlier version: unkeyed SHA-256, which trying candidate secrets reverses.
+    const before = setup();
+    await before.make().apply(await before.make().plan());
+    const unkeyed = recorded(before.dir);
+    expect(unkeyed).toMatch(/^[0-9a-f]{64}$/);
+
+    const { org, dir, make } = setup(before.org, before.dir, {
+      fingerprinter: fingerprinterOf(KeyRing.fromConfig([k1])),
+    });
+    const plan = await make().plan();
+    expect(plan.counts.update).toBe(0);
+    const writes = org.writes;
+    await make().apply(plan);
+    expect(org.writes).toBe(writes); // only the state file was rewritten
+    expect(recorded(dir)).toMatch(/^hmac-sha256:k1:[0-9a-f]{64}$/);
+    expect(readFileSync(join(dir, 'state.json'), 'utf8')).not.toContain(unkeyed);
+    expect((await make().plan()).counts.update).toBe(0);
+    const changed = { ...CONFIG, clients: [{ ...CONFIG.clients[0]!, secret: 's2' }] };
+    expect((await make(changed).plan()).counts.update).toBe(1);
+    // Under a new first key the old fingerprint still matches while its key is listed; without it, the
+    // secret cannot be vouched for and is written again.
+    const rotated = setup(org, dir, { fingerprinter: fingerprinterOf(KeyRing.fromConfig([k2, k1])) });
+    expect((await rotated.make().plan()).counts.update).toBe(0);
+    const onlyNew = setup(org, dir, { fingerprinter: fingerprinterOf(KeyRing.fromConfig([k2])) });
+    expect((await onlyNew.make().plan()).counts.update).toBe(1);
   });
 
   it('an object with a kit name that the kit does not own is refused before any write', async () => {

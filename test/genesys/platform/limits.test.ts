@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { describeStats } from '../../../src/genesys/platform/index.js';
+import { describeStats, systemSleep } from '../../../src/genesys/platform/index.js';
 import { ACTION_INPUT, sequence } from './helpers/scripted-server.js';
 import { useFakeOrgClient } from './helpers/fake-org-client.js';
 
@@ -182,6 +182,20 @@ describe('close', () => {
     client.close();
     release();
     await expect(pending).rejects.toMatchObject({ code: 'genesys.client_closed' });
+    expect(org.apiRequests).toHaveLength(1);
+  });
+
+  it('wakes the real retry pause at once (the pause is a referenced timer, so only close ends it early)', async () => {
+    const { org, client } = await setup(() => ({ status: 429, headers: { 'retry-after': '30' }, body: {} }), {
+      sleep: systemSleep,
+    });
+    const pending = client.call(() => client.api.tokens.getTokensMe());
+    while (org.apiRequests.length === 0) await delay(1);
+    await delay(20);
+    const closedAt = Date.now();
+    client.close();
+    await expect(pending).rejects.toMatchObject({ code: 'genesys.client_closed' });
+    expect(Date.now() - closedAt).toBeLessThan(1000);
     expect(org.apiRequests).toHaveLength(1);
   });
 });

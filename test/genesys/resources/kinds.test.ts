@@ -56,7 +56,12 @@ describe('names and URLs', () => {
     expect(widgetAppUrl(at('https://vb.example.com/base/'))).toBe(
       'https://vb.example.com/base/?conversationId={{gcConversationId}}&gcHostOrigin={{gcHostOrigin}}&gcTargetEnv={{gcTargetEnv}}&langTag={{gcLangTag}}',
     );
-    expect(names({ prefix: 'acme', widget: { name: 'VB', queues: [], groups: [] } })).toMatchObject({
+    expect(
+      names({
+        prefix: 'acme',
+        widget: { name: 'VB', queues: [], groups: [], signalling: 'relay', consentWordingVersion: '1' },
+      }),
+    ).toMatchObject({
       role: 'acme Integration',
       widget: 'acme VB',
       dataActionCategory: 'acme Data Actions',

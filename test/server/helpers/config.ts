@@ -52,7 +52,8 @@ export function testConfigObject(o: TestConfigOptions): Record<string, unknown> 
       defaultCountry: 'ES',
       ...o.backend,
     },
-    widget: { clientId: 'widget-client-id', ...o.widget },
+    // Most suites test the routes of direct mode (the seed's design); relay suites ask for relay.
+    widget: { clientId: 'widget-client-id', signalling: 'direct', ...o.widget },
   };
 }
 

@@ -9,6 +9,8 @@ import { startTokenServer, type TokenServer } from './token-server.js';
 export interface EnvOptions {
   /** Extra backend.* config keys. */
   backend?: Record<string, unknown>;
+  /** Extra widget.* config keys (signalling defaults to direct in these suites). */
+  widget?: Record<string, unknown>;
   organizationId?: string;
   genesys?: GenesysSandboxOptions;
   /** backend.databaseUrl instead of the suite database's own (e.g. through a proxy). */
@@ -30,8 +32,12 @@ export interface TestEnv {
   agentToken(email?: string): Promise<string>;
   /** A connected conversation of `ani` with `agent` (default: the first sandbox agent). */
   conversation(ani: string, agent?: string | null): Promise<string>;
+  /** An agent's token and a conversation that agent is on (a caller of its own), for `GET /token`. */
+  onCall(email?: string): Promise<{ token: string; conversationId: string }>;
   close(): Promise<void>;
 }
+
+let callers = 0;
 
 export async function startEnv(kind: 'sqlite' | 'postgres', options: EnvOptions = {}): Promise<TestEnv> {
   const closers: (() => Promise<void>)[] = [];
@@ -51,6 +57,7 @@ export async function startEnv(kind: 'sqlite' | 'postgres', options: EnvOptions 
       databaseUrl: options.databaseUrl ? options.databaseUrl(db) : db.url,
       ...(options.organizationId ? { organizationId: options.organizationId } : {}),
       backend: options.backend ?? {},
+      widget: options.widget ?? {},
     });
     const server = await startServer(config, { host: '127.0.0.1', port: 0, ...options.server });
     closers.push(() => server.close());
@@ -65,6 +72,10 @@ export async function startEnv(kind: 'sqlite' | 'postgres', options: EnvOptions 
       widgetClientId,
       agentToken: (email = AGENT) => agentToken(genesys, widgetClientId, email),
       conversation: (ani, agent = AGENT) => startConversation(genesys, ani, agent),
+      onCall: async (email = AGENT) => ({
+        token: await agentToken(genesys, widgetClientId, email),
+        conversationId: await startConversation(genesys, `+3469${String(++callers).padStart(7, '0')}`, email),
+      }),
       close,
     };
   } catch (err) {

@@ -112,7 +112,11 @@ export function templateKeys(dir = DATA_ACTION_TEMPLATES_DIR): string[] {
  * Renders every data-action template for a config, checks each against Genesys' contract rules
  * (through the offline executor) and returns them in file-name order.
  */
-export function renderDataActions(config: KitConfig, dir = DATA_ACTION_TEMPLATES_DIR): RenderedDataAction[] {
+export function renderDataActions(
+  config: KitConfig,
+  dir = DATA_ACTION_TEMPLATES_DIR,
+  options: { check?: boolean } = {},
+): RenderedDataAction[] {
   const hb = engine();
   const context = templateContext(config);
   return templateKeys(dir).map((key) => {
@@ -127,7 +131,12 @@ export function renderDataActions(config: KitConfig, dir = DATA_ACTION_TEMPLATES
         `${file} did not render valid JSON: ${(err as Error).message}`,
       );
     }
-    const issues = validateActionDefinition({ ...definition, integrationId: 'template-check' });
+    // Compiling both contract schemas costs tens of ms per action: callers that only read names and
+    // contracts (flow validation) skip it; provisioning always checks.
+    const issues =
+      options.check === false
+        ? []
+        : validateActionDefinition({ ...definition, integrationId: 'template-check' });
     if (issues.length > 0) {
       throw new KitError(
         'provision.template_invalid',
@@ -140,5 +149,10 @@ export function renderDataActions(config: KitConfig, dir = DATA_ACTION_TEMPLATES
 
 /** Names of the kit's data actions by template key, for the flows (Architect finds them by category + name). */
 export function dataActionNames(config: KitConfig): Record<string, string> {
-  return Object.fromEntries(renderDataActions(config).map((a) => [a.key, a.definition.name]));
+  return Object.fromEntries(
+    renderDataActions(config, DATA_ACTION_TEMPLATES_DIR, { check: false }).map((a) => [
+      a.key,
+      a.definition.name,
+    ]),
+  );
 }

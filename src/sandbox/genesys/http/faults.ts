@@ -8,6 +8,8 @@ import { IntegerEnum, StringEnum } from '../body.js';
 export const FaultSettingsSchema = Type.Object(
   {
     latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+    /** Only the next N affected requests wait `latencyMs` (default: every one does). */
+    slowNext: Type.Optional(Type.Integer({ minimum: 0 })),
     errorRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     errorStatus: Type.Optional(IntegerEnum([500, 502, 503, 504] as const)),
     failNext: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -53,7 +55,11 @@ export class FaultInjector {
     if (s.methods && !(s.methods as readonly string[]).includes(method)) {
       return { kind: 'none', delayMs: 0 };
     }
-    const delayMs = s.latencyMs ?? 0;
+    let delayMs = s.latencyMs ?? 0;
+    if (s.slowNext !== undefined) {
+      if (s.slowNext > 0) s.slowNext -= 1;
+      else delayMs = 0;
+    }
     if (s.rateLimitNext && s.rateLimitNext > 0) {
       s.rateLimitNext -= 1;
       return { kind: 'rate-limit', delayMs, retryAfterSeconds: s.retryAfterSeconds ?? 1 };

@@ -1,6 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Express, RequestHandler } from 'express';
 import { badRequest, notFound } from '../api-error.js';
+import { api } from '../http/pipeline.js';
+import { PERMISSIONS } from '../permissions.js';
+import { queryValue } from '../query.js';
 import { parseBody, StringEnum } from '../body.js';
 import type { SandboxContext } from '../http/context.js';
 import type { OAuthClientRecord, OrgState, RoleRecord, UserRecord } from '../state/model.js';
@@ -193,4 +196,51 @@ export function adminGrantRoutes(app: Express, ctx: SandboxContext): void {
     };
   app.post('/sandbox/grants', handle('grant'));
   app.delete('/sandbox/grants', handle('revoke'));
+}
+
+/**
+ * `POST /api/v2/authorization/subjects/{subjectId}/divisions/{divisionId}/roles/{roleId}?subjectType=`
+ * (`AuthorizationApi.postAuthorizationSubjectDivisionRole`, "Make a grant of a role in a division";
+ * subjectType PC_USER, PC_GROUP or PC_OAUTH_CLIENT, default PC_USER): the one Platform API call with
+ * which an admin gives the provisioning client the kit role. Needs `authorization:grant:add`. Like a
+ * user role grant (`PUT /api/v2/users/{id}/roles`), and unlike the OAuth client API, the sandbox does
+ * not require the caller to hold the role: this is the admin's grant (docs/genesys-sandbox.md says
+ * it is an assumption). Groups are not modelled (400). Answers 204.
+ */
+export function subjectGrantRoutes(app: Express, ctx: SandboxContext): void {
+  const { state } = ctx.store;
+  app.post(
+    '/api/v2/authorization/subjects/:subjectId/divisions/:divisionId/roles/:roleId',
+    ...api(ctx, PERMISSIONS.grantAdd, (req, res) => {
+      const subjectType = queryValue(req, 'subjectType') ?? 'PC_USER';
+      const subjectId = String(req.params.subjectId);
+      const divisionId = String(req.params.divisionId);
+      const roleId = String(req.params.roleId);
+      let result: AdminGrantResult;
+      if (subjectType === 'PC_OAUTH_CLIENT') {
+        result = applyAdminGrant(
+          state,
+          { subject: { type: 'client', id: subjectId }, roleId, divisionId },
+          'grant',
+          () => ctx.store.iso(),
+        );
+      } else if (subjectType === 'PC_USER') {
+        if (divisionId !== '*' && !state.divisions.some((d) => d.id === divisionId)) {
+          throw notFound(`Division ${divisionId} not found`, divisionId);
+        }
+        result = applyAdminGrant(state, { subject: { type: 'user', id: subjectId }, roleId }, 'grant', () =>
+          ctx.store.iso(),
+        );
+      } else if (subjectType === 'PC_GROUP') {
+        throw badRequest('The sandbox org does not model role grants to groups.', field('subjectType'));
+      } else {
+        throw badRequest(
+          `subjectType must be PC_USER, PC_GROUP or PC_OAUTH_CLIENT, not ${subjectType}.`,
+          field('subjectType'),
+        );
+      }
+      if (result.changed) ctx.store.changed();
+      res.status(204).end();
+    }),
+  );
 }

@@ -1,0 +1,3 @@
+export * from './catalog.js';
+export * from './validator.js';
+export { kitCatalog } from './kit-catalog.js';
