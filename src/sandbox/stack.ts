@@ -119,11 +119,13 @@ async function provisionLocalOrg(
   try {
     await run();
   } catch (err) {
-    // The engine wraps the kind's error; the role stop carries the roles the admin must grant.
-    let cause: unknown = err;
-    while (isKitError(cause) && cause.code !== 'provision.role_not_held') cause = cause.cause;
-    if (!isKitError(cause)) throw err;
-    const roleIds = (cause.details?.roleIds as string[] | undefined) ?? [];
+    // The role stop may be wrapped (by the engine, by provision's summary); the one that names the
+    // roles the admin must grant is somewhere down the chain of causes.
+    let roleIds: string[] = [];
+    for (let cause: unknown = err; isKitError(cause) && roleIds.length === 0; cause = cause.cause) {
+      const ids = cause.code === 'provision.role_not_held' ? cause.details?.roleIds : undefined;
+      if (Array.isArray(ids)) roleIds = ids.filter((id): id is string => typeof id === 'string');
+    }
     if (roleIds.length === 0) throw err;
     for (const roleId of roleIds)
       genesys.grant({ subject: { type: 'client', id: config.genesys.clientId }, roleId });
