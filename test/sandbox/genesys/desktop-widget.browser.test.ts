@@ -4,52 +4,20 @@
  * call with alice's voice, answers it, signs in in the widget's popup and registers; then places a
  * new call from the same number with another take of alice's voice and verifies it.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../src/sandbox/stack.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { buildWidget } from '../../../widget/build.js';
 import { unexpectedErrors } from '../../e2e/widget/helpers/stack.js';
+import { openDesktop, useDesktopStack } from './desktop-stack.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const REPO_UTILS = fileURLToPath(new URL('../../../widget/utils.js', import.meta.url));
 
-let stack: LocalStack;
-let browser: Browser;
-let dir: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'daspeak-desktop-widget-'));
+const env = useDesktopStack(async (dir) => {
   await buildWidget({ outdir: join(dir, 'dist') });
   copyFileSync(REPO_UTILS, join(dir, 'utils.js'));
-  stack = await startLocalStack({
-    genesysPort: 0,
-    daspeakPort: 0,
-    backendPort: 0,
-    provision: true,
-    analysisWorkers: 0,
-    cwd: dir,
-    dataDir: join(dir, 'data'),
-    widgetDir: dir,
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Places a call from the desktop and answers it; resolves with the conversation id. */
@@ -78,8 +46,8 @@ function answerSignIns(context: BrowserContext): { popups: () => number } {
       .locator('#sign-in-form')
       .waitFor({ timeout: 20_000 })
       .then(async () => {
-        await popup.fill('#username', stack.genesys!.agents[0]!.email);
-        await popup.fill('#password', stack.genesys!.agents[0]!.password);
+        await popup.fill('#username', env.stack.genesys!.agents[0]!.email);
+        await popup.fill('#password', env.stack.genesys!.agents[0]!.password);
         await popup.click('#sign-in');
       })
       .catch(() => undefined);
@@ -89,15 +57,7 @@ function answerSignIns(context: BrowserContext): { popups: () => number } {
 
 describe('the quick start on the agent desktop', () => {
   it('registers alice on one call and verifies her on the next, from the desktop, with the real widget', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    await page.goto(`${stack.genesys!.url}/desktop`);
-    await page.waitForSelector('body[data-ready="true"]');
+    const { context, page, errors } = await openDesktop(env);
     const ani = '+34600777001';
     const widget = page.frameLocator('iframe#interaction-widget');
     const signIns = answerSignIns(context);

@@ -4,10 +4,9 @@
  * (The page itself in Chromium: desktop.browser.test.ts.)
  */
 import { Script } from 'node:vm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fillUrlTokens } from '../../../src/sandbox/genesys/desktop/widget-frame.js';
 import { encodeMulaw, floatToInt16, tone } from '../../../src/audio/index.js';
-import type { ListeningAudiohookServer } from '../../../src/audiohook/index.js';
 import type { GenesysSandbox, VoiceCatalog } from '../../../src/sandbox/genesys/index.js';
 import {
   adminToken,
@@ -15,20 +14,10 @@ import {
   audiohookReceiver,
   call,
   monitorQueue,
-  startSandbox,
+  useSandboxes,
 } from './helpers.js';
 
-const running: GenesysSandbox[] = [];
-async function start(options: Parameters<typeof startSandbox>[0] = {}) {
-  const s = await startSandbox(options);
-  running.push(s);
-  return s;
-}
-const servers: ListeningAudiohookServer[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { start, servers } = useSandboxes();
 
 /** Two voices: tones of different pitch and length, enough to tell them apart in a report. */
 const voices: VoiceCatalog = {

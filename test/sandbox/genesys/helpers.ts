@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import platformClient from 'purecloud-platform-client-v2';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import {
   listenAudiohook,
   type ListeningAudiohookServer,
@@ -17,6 +17,30 @@ export type SdkClient = InstanceType<typeof platformClient.ApiClientClass>;
 /** A sandbox on 127.0.0.1, a free port. */
 export function startSandbox(options: GenesysSandboxOptions = {}): Promise<GenesysSandbox> {
   return startGenesysSandbox({ port: 0, host: '127.0.0.1', ...options });
+}
+
+/**
+ * Sandboxes for the tests of one file: `start()` starts one on a free port, and every sandbox
+ * started in a test (and every Audiohook receiver in `servers`) is stopped after it.
+ */
+export function useSandboxes(): {
+  start: (options?: GenesysSandboxOptions) => Promise<GenesysSandbox>;
+  servers: ListeningAudiohookServer[];
+} {
+  const running: GenesysSandbox[] = [];
+  const servers: ListeningAudiohookServer[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    start: async (options = {}) => {
+      const s = await startSandbox(options);
+      running.push(s);
+      return s;
+    },
+    servers,
+  };
 }
 
 /** A fresh SDK client pointed at the sandbox (never the SDK singleton), not logged in. */

@@ -1,3 +1,6 @@
+// Types only: erased from the compiled function, which must stay self-contained.
+import type { WidgetFrame } from './widget-frame.js';
+
 /**
  * The agent desktop's browser code. The sandbox serves this function's source as
  * /sandbox/assets/desktop.js (see `desktopScript`), so it must be self-contained: no imports, no
@@ -30,14 +33,6 @@ export function desktopClient(): void {
     monitored: boolean;
     startTime: string;
     agent: { id: string; name: string; state: string } | null;
-  }
-  interface WidgetFrame {
-    integrationId: string;
-    name: string;
-    src: string;
-    sandbox: string;
-    allow: string;
-    bootstrapHook: boolean;
   }
   interface ClientAppMessage {
     protocol?: unknown;
