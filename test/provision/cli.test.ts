@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 const tmp = useTmpDir();
 /** role, 2 credentials, 3 integrations, the data actions, 1 queue, 2 OAuth clients. */
-const OBJECTS = 1 + 2 + 3 + templateKeys().length + 1 + 2;
+// role, credentials, integrations, data actions, the queue setting, OAuth clients, and the three flows.
+const OBJECTS = 1 + 2 + 3 + templateKeys().length + 1 + 2 + 3;
 
 async function setup() {
   const s = await startOrg();

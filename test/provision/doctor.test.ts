@@ -78,7 +78,7 @@ describe('doctor', () => {
     expect(run.stdout).toMatch(
       /^ok +daspeak\.audiohook +ws:\/\/127\.0\.0\.1:\d+\/audiohook\/ws accepted a signed probe$/m,
     );
-    expect(run.stdout).toMatch(/^ok +provision\.plan +nothing to do: 19 objects as the config says$/m);
+    expect(run.stdout).toMatch(/^ok +provision\.plan +nothing to do: 22 objects as the config says$/m);
     expect(run.stdout).toMatch(/All checks passed\./);
     expect(run.code).toBe(0);
     const json = await runCli(['--config', services.ws.configPath, '--json', 'doctor'], {

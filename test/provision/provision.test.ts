@@ -50,7 +50,8 @@ async function org(options: Parameters<typeof startOrg>[0] = {}) {
 
 const ACTIONS = templateKeys().length;
 /** role, 2 credentials, 3 integrations, the actions, 1 queue, 2 OAuth clients. */
-const OBJECTS = 1 + 2 + 3 + ACTIONS + 1 + 2;
+// role, credentials, integrations, data actions, the queue setting, OAuth clients, and the three flows.
+const OBJECTS = 1 + 2 + 3 + ACTIONS + 1 + 2 + 3;
 
 const queue = (s: GenesysSandbox, name: string) => s.state.queues.find((q) => q.name === name)!;
 

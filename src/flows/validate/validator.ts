@@ -447,7 +447,7 @@ class FlowChecker {
     }
     const startUp = entry(m.body, 'startUpRef');
     if (startUp) this.ref(startUp.value, null, 'startUpRef');
-    else if (CALL_FLOW_TYPES.has(m.flowKey) || m.flowKey === 'commonModule')
+    else if (CALL_FLOW_TYPES.has(m.flowKey))
       r.node(m.body, 'error', 'flow.start_up', `${m.flowKey} needs startUpRef: ./tasks/task[<refId>]`);
     for (const setting of ['initialGreeting']) {
       const s = entry(m.body, setting);

@@ -67,6 +67,11 @@ const inbound = (extra = '') => `inboundCall:
     - task:
         name: Main
         refId: main
+        variables:
+          - stringVariable:
+              name: Task.Decision
+              initialValue:
+                noValue: true
         actions:
           - audioMonitoring:
               name: Monitor
@@ -247,6 +252,18 @@ describe('Architect flows jobs', () => {
     const { job } = await publish(client, yaml);
     expect(job.status).toBe('Failure');
     expect(job.messages!.map((m) => m.text).join('\n')).toMatch(message);
+  });
+
+  it("fails the job on an undeclared variable, with the kit validator's file:line:col message", async () => {
+    const s = await start();
+    await setUpAction(s);
+    const client = await adminSdk(s);
+    await publish(client, MODULE);
+    const { job } = await publish(client, inbound().replace('var: Task.Decision', 'var: Task.Undeclared'));
+    expect(job.status).toBe('Failure');
+    expect(job.messages!.map((m) => m.text).join('\n')).toMatch(
+      /^flow\.yaml:\d+:\d+ Task\.Undeclared is not declared/m,
+    );
   });
 
   it('fails on common module inputs and outputs the module does not declare', async () => {

@@ -100,7 +100,7 @@ export async function publishFlowYaml(
     });
   }
   const deadline = Date.now() + (options.timeoutMs ?? 16 * 60_000);
-  let wait = 200;
+  let wait = 50;
   for (;;) {
     const state = await platform.request<JobAnswer>(
       'GET',

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { dataActionInfo, validateFlows, formatFlowIssue, type Catalog } from '../../../flows/validate/index.js';
 import { flattenedOutputNames } from '../actions/contract.js';
 import type { OrgState } from '../state/model.js';
 
@@ -155,6 +156,12 @@ export function checkFlowYaml(state: OrgState, text: string): FlowCheck {
     }
   });
 
+  // The kit's offline validator, against what this org has: the same checks `flows validate --org`
+  // makes, so a flow the kit would refuse offline is refused here too.
+  if (errors.length === 0) {
+    const result = validateFlows([{ file: 'flow.yaml', text }], orgCatalog(state));
+    for (const i of result.issues.filter((x) => x.severity === 'error')) errors.push(formatFlowIssue(i));
+  }
   if (errors.length > 0 || !division) return { ok: false, errors };
   const vars = flowKey === 'commonModule' ? moduleVariables(body) : { inputs: [], outputs: [] };
   return {
@@ -214,4 +221,22 @@ function commonModuleErrors(state: OrgState, node: Json): string[] {
     if (!flow.outputs.includes(k)) errors.push(`Common module '${moduleName}' has no output named '${k}'`);
   }
   return errors;
+}
+
+/** What a flow published to this org may call: its published data actions, modules and queues. */
+export function orgCatalog(state: OrgState): Catalog {
+  return {
+    dataActions: state.actions
+      .filter((a) => !a.authAction && a.published)
+      .map((a) => dataActionInfo({ ...a.published!, secure: a.published!.secure })),
+    modules: state.flows
+      .filter((f) => f.type === 'commonmodule')
+      .map((f) => {
+        const parsed = validateFlows([{ file: f.name, text: f.yaml }], { dataActions: [], modules: [], dataActionsFrom: 'the org' });
+        const mod = parsed.flows[0]?.module;
+        return mod ?? { name: f.name, inputs: {}, outputs: {}, from: 'the org', ioUnknown: true };
+      }),
+    queues: state.queues.map((q) => q.name),
+    dataActionsFrom: 'the org',
+  };
 }
