@@ -446,7 +446,7 @@ export const WidgetSchema = obj(
       Type.String({
         minLength: 1,
         description:
-          'Implicit-grant OAuth client of the widget; provision fills it in its state when absent.',
+          "The widget's OAuth client (authorization code with PKCE); provision fills it in its state when absent.",
       }),
     ),
     signalling: oneOf(['relay', 'direct'] as const, {

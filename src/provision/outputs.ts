@@ -10,7 +10,7 @@ import { deploymentPaths } from './deployment.js';
 export interface ProvisionedOutputs {
   deploymentId: string;
   organizationId: string | undefined;
-  /** The implicit-grant client of the widget: config.widget.clientId, else the one provision created. */
+  /** The widget's OAuth client (PKCE): config.widget.clientId, else the one provision created. */
   widgetClientId: string | undefined;
   /** The client-credentials client (its secret is in the secrets file, never in state). */
   backendClientId: string | undefined;

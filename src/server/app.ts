@@ -48,7 +48,7 @@ export interface AppDeps {
   organizationId?: string;
   /** The package's widget/ folder (utils.js, dist/). */
   widgetDir?: string;
-  /** The widget's implicit-grant client id, when it is not in widget.clientId (e.g. from provisioning). */
+  /** The widget's OAuth client id (PKCE), when it is not in widget.clientId (e.g. from provisioning). */
   widgetClientId?: string;
   /** Refuse to store a credential unless the caller's consent is on record (default false). */
   requireConsent?: boolean;

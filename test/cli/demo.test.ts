@@ -8,16 +8,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/widget/helpers/stack.js';
 
 describe('demo', () => {
   const tmp = useTmpDir();
@@ -58,7 +49,7 @@ describe('demo', () => {
       const script = await (await fetch(new URL('/sandbox/assets/desktop.js', desktopUrl))).text();
       expect(() => new Script(script)).not.toThrow();
 
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       try {
         const tab = await browser.newPage();
         const errors: string[] = [];

@@ -117,6 +117,8 @@ export interface GenesysSandbox {
   hangUp(callId: string): Promise<CallReport>;
   /** Same as `POST /sandbox/calls/{id}/answer`: the agent (id or email) answers a call waiting in its queue. */
   answerCall(callId: string, agent: string): CallReport;
+  /** Same as `POST /sandbox/calls/{id}/speak`: the caller of a continuous call says more. */
+  speak(callId: string, audio: CallRequestBody['audio']): CallReport;
   /** Same as `POST /sandbox/conversations`: a connected conversation without audio; returns its API view. */
   createConversation(request: {
     ani: string;
@@ -256,6 +258,14 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
     waitForCall: (id) =>
       calls.wait(id) ?? Promise.reject(new KitError('sandbox.no_such_call', `call ${id} not found`)),
     answerCall: (id, agent) => answerCall(state, calls, id, agent),
+    speak: (id, audio) => {
+      const report = calls.speak(
+        id,
+        audio === undefined ? undefined : parseBody(CallRequestSchema.properties.audio, audio),
+      );
+      if (!report) throw new KitError('sandbox.no_such_call', `call ${id} not found`);
+      return report;
+    },
     hangUp: (id) =>
       calls.hangup(id) ?? Promise.reject(new KitError('sandbox.no_such_call', `call ${id} not found`)),
     createConversation: (request) => {

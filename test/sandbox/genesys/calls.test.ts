@@ -1,17 +1,25 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../../src/audio/index.js';
-import { listenAudiohook, type ListeningAudiohookServer } from '../../../src/audiohook/index.js';
-import type { OpenParameters } from '../../../src/audiohook/index.js';
+import type { ListeningAudiohookServer } from '../../../src/audiohook/index.js';
 import type { GenesysSandbox } from '../../../src/sandbox/genesys/index.js';
-import { adminToken, call, sdkFailure, sdkFor, startSandbox, tokenFor } from './helpers.js';
+import {
+  adminToken,
+  audiohookIntegration,
+  audiohookReceiver,
+  call,
+  monitorQueue,
+  sdkFailure,
+  sdkFor,
+  startSandbox,
+  tokenFor,
+} from './helpers.js';
 
-const API_KEY = 'sandbox-audiohook-key';
-const SECRET = Buffer.from('sandbox-audiohook-client-secret!').toString('base64');
 const WIDGET = 'https://widget.example/index.html';
 
 const running: GenesysSandbox[] = [];
 const servers: ListeningAudiohookServer[] = [];
+const receiver = (secret?: string) => audiohookReceiver(servers, secret);
 async function start() {
   const s = await startSandbox();
   running.push(s);
@@ -21,63 +29,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-
-/** A receiving Audiohook endpoint that records each session's `open`. */
-async function receiver(secret = SECRET) {
-  const opens: OpenParameters[] = [];
-  const server = await listenAudiohook({
-    auth: { credentials: { [API_KEY]: secret }, failureDelayMs: 0 },
-    hooks: {
-      onOpen: (_session, open) => {
-        opens.push(open);
-      },
-    },
-  });
-  servers.push(server);
-  return { server, opens };
-}
-
-/** Provisions an enabled audiohook integration (credential, config, enable) through the API. */
-async function audiohookIntegration(
-  s: GenesysSandbox,
-  token: string,
-  uri: string,
-  properties: Record<string, unknown> = {},
-) {
-  const integration = await call<{ id: string }>(s, token, 'POST', '/api/v2/integrations', {
-    name: 'VB AudioHook',
-    integrationType: { id: 'audiohook' },
-  });
-  const cred = await call<{ id: string }>(s, token, 'POST', '/api/v2/integrations/credentials', {
-    name: 'hook',
-    type: { name: 'audioHook' },
-    credentialFields: { apiKey: API_KEY, clientSecret: SECRET },
-  });
-  const put = await call(s, token, 'PUT', `/api/v2/integrations/${integration.body.id}/config/current`, {
-    name: 'VB AudioHook',
-    version: 1,
-    properties: { channel: 'both', connectionUri: uri, ...properties },
-    advanced: { tenant: 'demo' },
-    credentials: { audioHook: { id: cred.body.id } },
-  });
-  expect(put.status).toBe(200);
-  const enabled = await call<{ reportedState: { code: string } }>(
-    s,
-    token,
-    'PATCH',
-    `/api/v2/integrations/${integration.body.id}`,
-    {
-      intendedState: 'ENABLED',
-    },
-  );
-  expect(enabled.body.reportedState.code).toBe('ACTIVE');
-  return integration.body.id;
-}
-
-async function monitorQueue(s: GenesysSandbox, token: string, name: string) {
-  const q = s.state.queues.find((x) => x.name === name)!;
-  await call(s, token, 'PUT', `/api/v2/routing/queues/${q.id}`, { name, enableAudioMonitoring: true });
-}
 
 async function agentToken(s: GenesysSandbox, token: string, email?: string): Promise<string> {
   const client = await call<{ id: string }>(s, token, 'POST', '/api/v2/oauth/clients', {

@@ -5,24 +5,14 @@
  * Widget for it; the framed page signs the agent in with the Genesys SDK's own `loginPKCEGrant` in a
  * popup (the org's sign-in form), reads the conversation, and toasts through the client-app SDK.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { WIDGET_SANDBOX } from '../../../src/genesys/resources/integration/kind.js';
-import { startLocalStack, type LocalStack } from '../../../src/sandbox/stack.js';
+import { openDesktop as openDesktopOf, useDesktopStack } from './desktop-stack.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const require = createRequire(import.meta.url);
 
 /**
@@ -102,45 +92,8 @@ $('status').textContent = 'ready';
   );
 }
 
-let stack: LocalStack;
-let browser: Browser;
-let dir: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'daspeak-desktop-'));
-  writeTestWidget(join(dir, 'widget'));
-  stack = await startLocalStack({
-    genesysPort: 0,
-    daspeakPort: 0,
-    backendPort: 0,
-    provision: true,
-    analysisWorkers: 0,
-    cwd: dir,
-    dataDir: join(dir, 'data'),
-    widgetDir: join(dir, 'widget'),
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh browser profile on the desktop, collecting the console errors of the page and its frames. */
-async function openDesktop(query = ''): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${stack.genesys!.url}/desktop${query}`);
-  await page.waitForSelector('body[data-ready="true"]');
-  return { context, page, errors };
-}
+const env = useDesktopStack(writeTestWidget);
+const openDesktop = (query = '') => openDesktopOf(env, query);
 
 async function placeCall(page: Page, voice: string, ani: string): Promise<string> {
   const before = await page.locator('#calls li').count();
@@ -153,6 +106,23 @@ async function placeCall(page: Page, voice: string, ani: string): Promise<string
 }
 
 const frameOf = (page: Page) => page.frameLocator('iframe#interaction-widget');
+
+/** The test widget's Sign in: the SDK's popup shows the org's form, the agent signs in on it. */
+async function signInOnTheForm(context: BrowserContext, page: Page): Promise<void> {
+  const [popup] = await Promise.all([
+    context.waitForEvent('page'),
+    frameOf(page).locator('#sign-in').click(),
+  ]);
+  await popup.waitForSelector('#sign-in-form');
+  // The page shows the sandbox password it asks for.
+  expect(await popup.locator('#sandbox-password').textContent()).toBe(env.stack.genesys!.agents[0]!.password);
+  await popup.fill('#username', env.stack.genesys!.agents[0]!.email);
+  await popup.fill('#password', env.stack.genesys!.agents[0]!.password);
+  await popup.click('#sign-in');
+  await expect
+    .poll(() => frameOf(page).locator('#status').textContent(), { timeout: 15_000 })
+    .toBe('signed in');
+}
 
 describe('the agent desktop', () => {
   it('places a call with a voice, answers it, frames the widget, which signs in in a popup and toasts', async () => {
@@ -170,10 +140,10 @@ describe('the agent desktop', () => {
     const iframe = page.locator('iframe#interaction-widget');
     await iframe.waitFor();
     const src = new URL((await iframe.getAttribute('src'))!);
-    expect(`${src.origin}/`).toBe(stack.backend!.url);
+    expect(`${src.origin}/`).toBe(env.stack.backend!.url);
     expect(Object.fromEntries(src.searchParams)).toEqual({
       conversationId,
-      gcHostOrigin: new URL(stack.genesys!.url).origin,
+      gcHostOrigin: new URL(env.stack.genesys!.url).origin,
       gcTargetEnv: 'sandbox',
       langTag: 'en-us',
     });
@@ -186,20 +156,9 @@ describe('the agent desktop', () => {
     await expect.poll(() => iframe.getAttribute('data-bootstrapped')).toBe('true');
 
     // Sign-in: the SDK opens the org's sign-in page in a popup; the agent signs in there.
-    const [popup] = await Promise.all([
-      context.waitForEvent('page'),
-      frameOf(page).locator('#sign-in').click(),
-    ]);
-    await popup.waitForSelector('#sign-in-form');
-    expect(await popup.locator('#sandbox-password').textContent()).toBe('sandbox-agent-password');
-    await popup.fill('#username', stack.genesys!.agents[0]!.email);
-    await popup.fill('#password', stack.genesys!.agents[0]!.password);
-    await popup.click('#sign-in');
-    await expect
-      .poll(() => frameOf(page).locator('#status').textContent(), { timeout: 15_000 })
-      .toBe('signed in');
+    await signInOnTheForm(context, page);
     expect(await frameOf(page).locator('#ani').textContent()).toBe('tel:+34600999001');
-    expect(await frameOf(page).locator('#agent').textContent()).toBe(stack.genesys!.agents[0]!.email);
+    expect(await frameOf(page).locator('#agent').textContent()).toBe(env.stack.genesys!.agents[0]!.email);
 
     // The toast the widget posted through purecloud-client-app-sdk, shown by the desktop.
     const toast = page.locator('#toasts .toast').first();
@@ -221,20 +180,33 @@ describe('the agent desktop', () => {
       .poll(async () => new URL((await iframe.getAttribute('src'))!).searchParams.get('langTag'))
       .toBe('es');
 
-    // The caller's audio was streamed, signed, over Audiohook to das-Peak while the call went on.
-    await page.click(`#hangup-${conversationId}`);
-    await expect.poll(() => row.getAttribute('data-state')).toBe('ended');
-    const report = (await (await fetch(`${stack.genesys!.url}/sandbox/calls`)).json()) as {
+    // The caller says more on the open line; all of it is streamed, signed, over Audiohook to das-Peak
+    // (the org's live call report shows what its Audiohook session has sent so far).
+    interface Calls {
       entities: {
         conversationId: string;
         voice: string;
         monitored: boolean;
+        state: string;
+        audioSeconds: number;
         sessions: { result?: { audio: { seconds: number } } }[];
       }[];
-    };
-    const call = report.entities.find((c) => c.conversationId === conversationId)!;
-    expect(call).toMatchObject({ voice: 'alice-register', monitored: true });
-    expect(call.sessions[0]!.result!.audio.seconds).toBeGreaterThan(3);
+    }
+    const callOf = async () =>
+      ((await (await fetch(`${env.stack.genesys!.url}/sandbox/calls`)).json()) as Calls).entities.find(
+        (c) => c.conversationId === conversationId,
+      )!;
+    const first = await callOf();
+    expect(first).toMatchObject({ voice: 'alice-register', monitored: true });
+    const sent = async () => (await callOf()).sessions[0]?.result?.audio.seconds ?? 0;
+    await expect.poll(sent).toBeGreaterThanOrEqual(first.audioSeconds);
+    await page.selectOption('#voice', 'alice-verify-1');
+    await page.click(`#speak-${conversationId}`);
+    await expect.poll(() => page.locator('#host-log').textContent()).toContain('says alice-verify-1');
+    await expect.poll(sent).toBeGreaterThan(first.audioSeconds + 2);
+    await page.click(`#hangup-${conversationId}`);
+    await expect.poll(() => row.getAttribute('data-state')).toBe('ended');
+    expect((await callOf()).state).toBe('ended');
 
     expect(errors).toEqual([]);
     await context.close();
@@ -258,21 +230,11 @@ describe('the agent desktop', () => {
     await page.uncheck('#block-popups');
     await expect.poll(async () => (await iframe.getAttribute('sandbox')) ?? '').toContain('allow-popups');
     await expect.poll(() => frameOf(page).locator('#status').textContent()).toBe('ready');
-    const [popup] = await Promise.all([
-      context.waitForEvent('page'),
-      frameOf(page).locator('#sign-in').click(),
-    ]);
-    await popup.waitForSelector('#sign-in-form');
-    await popup.fill('#username', stack.genesys!.agents[0]!.email);
-    await popup.fill('#password', stack.genesys!.agents[0]!.password);
-    await popup.click('#sign-in');
-    await expect
-      .poll(() => frameOf(page).locator('#status').textContent(), { timeout: 15_000 })
-      .toBe('signed in');
+    await signInOnTheForm(context, page);
 
     // Tokens expire; a new page (the language changed) signs in again through the remembered session,
     // with no form, and reads the conversation with the new token.
-    await fetch(`${stack.genesys!.url}/sandbox/tokens/expire`, { method: 'POST' });
+    await fetch(`${env.stack.genesys!.url}/sandbox/tokens/expire`, { method: 'POST' });
     await page.selectOption('#language', 'fr');
     await expect.poll(() => frameOf(page).locator('#status').textContent()).toBe('ready');
     await frameOf(page).locator('#sign-in').click();

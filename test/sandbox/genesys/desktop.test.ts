@@ -4,21 +4,20 @@
  * (The page itself in Chromium: desktop.browser.test.ts.)
  */
 import { Script } from 'node:vm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fillUrlTokens } from '../../../src/sandbox/genesys/desktop/widget-frame.js';
 import { encodeMulaw, floatToInt16, tone } from '../../../src/audio/index.js';
 import type { GenesysSandbox, VoiceCatalog } from '../../../src/sandbox/genesys/index.js';
-import { adminToken, call, startSandbox } from './helpers.js';
+import {
+  adminToken,
+  audiohookIntegration,
+  audiohookReceiver,
+  call,
+  monitorQueue,
+  useSandboxes,
+} from './helpers.js';
 
-const running: GenesysSandbox[] = [];
-async function start(options: Parameters<typeof startSandbox>[0] = {}) {
-  const s = await startSandbox(options);
-  running.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
+const { start, servers } = useSandboxes();
 
 /** Two voices: tones of different pitch and length, enough to tell them apart in a report. */
 const voices: VoiceCatalog = {
@@ -229,6 +228,37 @@ describe('calls placed from the desktop', () => {
     expect(late.body.message).toMatch(/has ended/);
     // The same step in code, for tests that drive the org in-process.
     expect(() => s.answerCall(placed.id, s.agents[0]!.email)).toThrow(/already answered/);
+  });
+});
+
+describe('a continuous call', () => {
+  it('keeps the line open until hang-up, and the caller says more on demand, to every Audiohook session', async () => {
+    const s = await start({ voices });
+    const admin = await adminToken(s);
+    const { server, seconds } = await audiohookReceiver(servers);
+    await audiohookIntegration(s, admin, server.url);
+    await monitorQueue(s, admin, 'Support');
+    const speak = (id: string, voice: string) =>
+      fetch(`${s.url}/sandbox/calls/${id}/speak`, json({ audio: { voice } }));
+    const heard = (c: Summary) => Math.round(seconds(c.conversationId) * 1000) / 1000;
+
+    // A call that is only kept connected says its audio once; its caller cannot say more.
+    const once = await placeCall(s, { audio: { voice: 'low' }, speed: 20 });
+    await expect.poll(() => heard(once)).toBe(1);
+    expect((await speak(once.id, 'high')).status).toBe(409);
+
+    // A continuous call: the first utterance, then what the caller says later (nothing in between).
+    const line = await placeCall(s, { audio: { voice: 'low' }, speed: 20, continuous: true });
+    await expect.poll(() => heard(line)).toBe(1);
+    expect((await speak(line.id, 'high')).status).toBe(200);
+    await expect.poll(() => heard(line)).toBe(3);
+    // The same in code; an unknown voice is refused before anything is said.
+    s.speak(line.id, { voice: 'low' });
+    await expect.poll(() => heard(line)).toBe(4);
+    expect(() => s.speak(line.id, { voice: 'alto' })).toThrow(/Voice alto not found/);
+    await fetch(`${s.url}/sandbox/calls/${line.id}/hangup`, { method: 'POST' });
+    expect((await speak(line.id, 'high')).status).toBe(409);
+    expect((await speak('no-such-call', 'high')).status).toBe(404);
   });
 });
 

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 import platformClient from 'purecloud-platform-client-v2';
+import { afterEach, expect } from 'vitest';
+import {
+  listenAudiohook,
+  type ListeningAudiohookServer,
+  type OpenParameters,
+} from '../../../src/audiohook/index.js';
 import {
   startGenesysSandbox,
   type GenesysSandbox,
@@ -11,6 +17,30 @@ export type SdkClient = InstanceType<typeof platformClient.ApiClientClass>;
 /** A sandbox on 127.0.0.1, a free port. */
 export function startSandbox(options: GenesysSandboxOptions = {}): Promise<GenesysSandbox> {
   return startGenesysSandbox({ port: 0, host: '127.0.0.1', ...options });
+}
+
+/**
+ * Sandboxes for the tests of one file: `start()` starts one on a free port, and every sandbox
+ * started in a test (and every Audiohook receiver in `servers`) is stopped after it.
+ */
+export function useSandboxes(): {
+  start: (options?: GenesysSandboxOptions) => Promise<GenesysSandbox>;
+  servers: ListeningAudiohookServer[];
+} {
+  const running: GenesysSandbox[] = [];
+  const servers: ListeningAudiohookServer[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    start: async (options = {}) => {
+      const s = await startSandbox(options);
+      running.push(s);
+      return s;
+    },
+    servers,
+  };
 }
 
 /** A fresh SDK client pointed at the sandbox (never the SDK singleton), not logged in. */
@@ -150,4 +180,72 @@ export async function tokenRequest(
     body: new URLSearchParams(form).toString(),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+}
+
+export const AUDIOHOOK_API_KEY = 'sandbox-audiohook-key';
+export const AUDIOHOOK_SECRET = Buffer.from('sandbox-audiohook-client-secret!').toString('base64');
+
+/**
+ * A receiving Audiohook endpoint that records each session's `open` and the seconds of audio it
+ * received per conversation; closed by whoever owns `servers`.
+ */
+export async function audiohookReceiver(servers: ListeningAudiohookServer[], secret = AUDIOHOOK_SECRET) {
+  const opens: OpenParameters[] = [];
+  const received = new Map<string, number>();
+  const server = await listenAudiohook({
+    auth: { credentials: { [AUDIOHOOK_API_KEY]: secret }, failureDelayMs: 0 },
+    hooks: {
+      onOpen: (_session, open) => {
+        opens.push(open);
+      },
+      onAudio: (session, frame) => {
+        const id = session.openParameters?.conversationId ?? '';
+        received.set(id, (received.get(id) ?? 0) + frame.duration);
+      },
+    },
+  });
+  servers.push(server);
+  return { server, opens, seconds: (conversationId: string) => received.get(conversationId) ?? 0 };
+}
+
+/** Provisions an enabled audiohook integration (credential, config, enable) through the API. */
+export async function audiohookIntegration(
+  s: GenesysSandbox,
+  token: string,
+  uri: string,
+  properties: Record<string, unknown> = {},
+) {
+  const integration = await call<{ id: string }>(s, token, 'POST', '/api/v2/integrations', {
+    name: 'VB AudioHook',
+    integrationType: { id: 'audiohook' },
+  });
+  const cred = await call<{ id: string }>(s, token, 'POST', '/api/v2/integrations/credentials', {
+    name: 'hook',
+    type: { name: 'audioHook' },
+    credentialFields: { apiKey: AUDIOHOOK_API_KEY, clientSecret: AUDIOHOOK_SECRET },
+  });
+  const put = await call(s, token, 'PUT', `/api/v2/integrations/${integration.body.id}/config/current`, {
+    name: 'VB AudioHook',
+    version: 1,
+    properties: { channel: 'both', connectionUri: uri, ...properties },
+    advanced: { tenant: 'demo' },
+    credentials: { audioHook: { id: cred.body.id } },
+  });
+  expect(put.status).toBe(200);
+  const enabled = await call<{ reportedState: { code: string } }>(
+    s,
+    token,
+    'PATCH',
+    `/api/v2/integrations/${integration.body.id}`,
+    {
+      intendedState: 'ENABLED',
+    },
+  );
+  expect(enabled.body.reportedState.code).toBe('ACTIVE');
+  return integration.body.id;
+}
+
+export async function monitorQueue(s: GenesysSandbox, token: string, name: string) {
+  const q = s.state.queues.find((x) => x.name === name)!;
+  await call(s, token, 'PUT', `/api/v2/routing/queues/${q.id}`, { name, enableAudioMonitoring: true });
 }

@@ -1,5 +1,5 @@
 import platformClient from 'purecloud-platform-client-v2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock, type GenesysSandbox } from '../../../src/sandbox/genesys/index.js';
 import {
   adminToken,
@@ -8,19 +8,11 @@ import {
   pkcePair,
   sdkFor,
   signInForCode,
-  startSandbox,
   tokenRequest,
+  useSandboxes,
 } from './helpers.js';
 
-const running: GenesysSandbox[] = [];
-async function start(options: Parameters<typeof startSandbox>[0] = {}) {
-  const s = await startSandbox(options);
-  running.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-});
+const { start } = useSandboxes();
 
 const PAGE = 'http://127.0.0.1:18080/';
 const POPUP = 'http://127.0.0.1:18080/auth-popup.html';

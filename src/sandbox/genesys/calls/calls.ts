@@ -11,6 +11,7 @@ import {
 import type { SandboxContext } from '../http/context.js';
 import type { ConversationRecord, IntegrationRecord, ParticipantRecord } from '../state/model.js';
 import { callAudio, framesFor, type CallAudio, type CallAudioRequest } from './audio.js';
+import { CallerLine } from './caller-line.js';
 import { badRequest, conflict } from '../api-error.js';
 
 /** What a test asks for: who calls, where the call goes, what is said and how fast. */
@@ -33,6 +34,8 @@ export interface CallRequest {
   language?: string;
   /** Stay connected once the audio has been played, until hung up (the Audiohook session stays open too). */
   keepConnected?: boolean;
+  /** With keepConnected: the caller can say more until hang-up (`speak`), each utterance paced at `speed`. */
+  continuous?: boolean;
 }
 
 export interface CallSessionReport {
@@ -90,8 +93,11 @@ function untilAborted(signal: AbortSignal, also?: Promise<unknown>): Promise<voi
 interface LiveCall {
   report: CallReport;
   abort: AbortController;
-  sessions: Set<AudiohookClientSession>;
+  /** The live Audiohook sessions, by the report entry they fill when they end. */
+  sessions: Map<CallSessionReport, AudiohookClientSession>;
   done: Promise<CallReport>;
+  /** Set for a continuous call: what the caller says next. */
+  line?: CallerLine;
 }
 
 /**
@@ -145,8 +151,9 @@ export class CallManager {
     const live: LiveCall = {
       report,
       abort: new AbortController(),
-      sessions: new Set(),
+      sessions: new Map(),
       done: Promise.resolve(report),
+      ...(request.keepConnected && request.continuous ? { line: new CallerLine() } : {}),
     };
     const running =
       targets.length > 0
@@ -165,12 +172,42 @@ export class CallManager {
   }
 
   get(id: string): CallReport | undefined {
-    return this.calls.get(id)?.report;
+    const live = this.calls.get(id);
+    return live ? this.snapshot(live) : undefined;
+  }
+
+  /** The report with the live sessions' results so far, so a running call's progress can be read. */
+  private snapshot(live: LiveCall): CallReport {
+    if (live.sessions.size === 0) return live.report;
+    return {
+      ...live.report,
+      sessions: live.report.sessions.map((s) => {
+        const session = live.sessions.get(s);
+        return session && !s.result ? { ...s, result: session.result() } : s;
+      }),
+    };
+  }
+
+  /**
+   * The caller of a continuous call says more: `audio` goes to every session of the call. 409 when
+   * the call has ended or was not placed with `continuous` and `keepConnected`.
+   */
+  speak(id: string, request: CallAudioRequest | undefined): CallReport | undefined {
+    const live = this.calls.get(id);
+    if (!live) return undefined;
+    if (live.report.state === 'ended') throw conflict(`Call ${id} has ended`);
+    if (!live.line) {
+      throw conflict(
+        `Call ${id} was not placed with continuous and keepConnected: its caller cannot say more`,
+      );
+    }
+    live.line.say(callAudio(request, this.ctx.voices));
+    return live.report;
   }
 
   /** The calls of this run, newest first. */
   list(): CallReport[] {
-    return [...this.calls.values()].map((c) => c.report).reverse();
+    return [...this.calls.values()].map((c) => this.snapshot(c)).reverse();
   }
 
   /**
@@ -350,13 +387,16 @@ export class CallManager {
       }
       return;
     }
-    live.sessions.add(session);
+    live.sessions.set(out, session);
     try {
       const selected = session.selectedMedia;
       if (selected && !live.abort.signal.aborted) {
-        const frames = framesFor(audio, selected.channels, request.frameMs ?? 200);
-        const perSecond = 8000 * selected.channels.length;
         const speed = request.speed ?? 1;
+        const frameMs = request.frameMs ?? 200;
+        const frames = live.line
+          ? live.line.frames(audio, selected.channels, frameMs, live.abort.signal)
+          : framesFor(audio, selected.channels, frameMs);
+        const perSecond = 8000 * selected.channels.length;
         const source =
           speed === 'max'
             ? frames
@@ -371,7 +411,7 @@ export class CallManager {
       if (request.keepConnected) await untilAborted(live.abort.signal, session.done);
       out.result = await session.close('end');
     } finally {
-      live.sessions.delete(session);
+      live.sessions.delete(out);
     }
   }
 

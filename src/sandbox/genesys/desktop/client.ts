@@ -1,3 +1,6 @@
+// Types only: erased from the compiled function, which must stay self-contained.
+import type { WidgetFrame } from './widget-frame.js';
+
 /**
  * The agent desktop's browser code. The sandbox serves this function's source as
  * /sandbox/assets/desktop.js (see `desktopScript`), so it must be self-contained: no imports, no
@@ -30,14 +33,6 @@ export function desktopClient(): void {
     monitored: boolean;
     startTime: string;
     agent: { id: string; name: string; state: string } | null;
-  }
-  interface WidgetFrame {
-    integrationId: string;
-    name: string;
-    src: string;
-    sandbox: string;
-    allow: string;
-    bootstrapHook: boolean;
   }
   interface ClientAppMessage {
     protocol?: unknown;
@@ -234,12 +229,24 @@ export function desktopClient(): void {
           .catch((err: Error) => showError(err.message));
       });
       const open = button(`select-${call.conversationId}`, 'Show', () => select(call.conversationId));
+      const speak = button(`speak-${call.conversationId}`, 'Caller speaks', () => {
+        void api(
+          'POST',
+          `/sandbox/calls/${call.id}/speak`,
+          voiceSelect.value ? { audio: { voice: voiceSelect.value } } : {},
+        )
+          .then(() => {
+            showError(null);
+            log(`the caller of ${call.ani} says ${voiceSelect.value || 'a tone'}`);
+          })
+          .catch((err: Error) => showError(err.message));
+      });
       const hangup = button(`hangup-${call.conversationId}`, 'Hang up', () => {
         void api('POST', `/sandbox/calls/${call.id}/hangup`)
           .then(() => refresh())
           .catch((err: Error) => showError(err.message));
       });
-      row.append(info, answer, open, hangup);
+      row.append(info, answer, open, speak, hangup);
       rows.set(call.conversationId, row);
       callList.prepend(row);
     }
@@ -259,6 +266,8 @@ export function desktopClient(): void {
       call.state !== 'active' || call.agent !== null;
     (row.querySelector(`#select-${CSS.escape(call.conversationId)}`) as HTMLButtonElement).hidden =
       call.agent === null;
+    (row.querySelector(`#speak-${CSS.escape(call.conversationId)}`) as HTMLButtonElement).hidden =
+      call.state !== 'active';
     (row.querySelector(`#hangup-${CSS.escape(call.conversationId)}`) as HTMLButtonElement).hidden =
       call.state !== 'active';
   }
@@ -279,6 +288,7 @@ export function desktopClient(): void {
       ...(voiceSelect.value ? { audio: { voice: voiceSelect.value } } : {}),
       speed,
       keepConnected: true,
+      continuous: true,
     })
       .then(() => {
         showError(null);

@@ -81,6 +81,10 @@ export function renderDesktopPage(orgName: string, password: string): string {
         </section>
       </main>
       <div id="toasts" aria-live="polite"></div>
-      <ul id="host-log" class="log" aria-label="Messages from the widget"></ul>`,
+      <ul
+        id="host-log"
+        class="log"
+        aria-label="Desktop log: what the widget asked for, what the caller said"
+      ></ul>`,
   });
 }

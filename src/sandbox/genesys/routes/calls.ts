@@ -62,6 +62,7 @@ export const CallRequestSchema = Type.Object(
     frameMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 1000 })),
     language: Type.Optional(Type.String({ minLength: 2 })),
     keepConnected: Type.Optional(Type.Boolean()),
+    continuous: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -102,6 +103,13 @@ export function resolveRouting(state: OrgState, body: Static<typeof Conversation
     ...(agentUserId ? { agentUserId } : {}),
   };
 }
+
+const SpeakSchema = Type.Object(
+  { audio: Type.Optional(CallRequestSchema.properties.audio) },
+  {
+    additionalProperties: false,
+  },
+);
 
 const AnswerSchema = Type.Object(
   { agent: Type.String({ minLength: 1, description: 'Agent user id or email.' }) },
@@ -165,6 +173,14 @@ export function callRoutes(app: Express, ctx: SandboxContext, calls: CallManager
   app.post('/sandbox/calls/:callId/answer', (req, res) => {
     const body = parseBody(AnswerSchema, req.body ?? {});
     res.json(callSummary(state, answerCall(state, calls, String(req.params.callId), body.agent)));
+  });
+
+  app.post('/sandbox/calls/:callId/speak', (req, res) => {
+    const id = String(req.params.callId);
+    const body = parseBody(SpeakSchema, req.body ?? {});
+    const report = calls.speak(id, body.audio);
+    if (!report) throw notFound(`Call ${id} not found`);
+    res.json(callSummary(state, report));
   });
 
   app.get('/sandbox/calls/:callId', async (req, res) => {

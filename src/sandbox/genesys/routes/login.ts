@@ -179,6 +179,24 @@ export function loginRoutes(app: Express, ctx: SandboxContext): void {
     );
   };
 
+  /** The checked request when it may go on; otherwise the refusal is sent (shown or redirected). */
+  const trusted = (req: Request, res: Response, params: AuthorizeParams) => {
+    const checked = checkAuthorize(ctx, params);
+    if (checked.kind === 'show') {
+      show(req, res, checked.status, checked.error, checked.description);
+      return undefined;
+    }
+    if (checked.kind === 'redirect') {
+      redirectBack(res, checked.redirectUri, checked.where, {
+        error: checked.error,
+        error_description: checked.description,
+        state: params.state,
+      });
+      return undefined;
+    }
+    return checked;
+  };
+
   /** The user is known (signed in now, or earlier in this browser): answer the client. */
   const grant = (
     res: Response,
@@ -207,15 +225,8 @@ export function loginRoutes(app: Express, ctx: SandboxContext): void {
 
   app.get('/oauth/authorize', (req, res) => {
     const params = authorizeParams(req.query);
-    const checked = checkAuthorize(ctx, params);
-    if (checked.kind === 'show') return show(req, res, checked.status, checked.error, checked.description);
-    if (checked.kind === 'redirect') {
-      return redirectBack(res, checked.redirectUri, checked.where, {
-        error: checked.error,
-        error_description: checked.description,
-        state: params.state,
-      });
-    }
+    const checked = trusted(req, res, params);
+    if (!checked) return;
     if (checked.flow === 'token') {
       // The implicit grant signs in without a form: the first agent, or the user named by login_hint.
       const user = findUser(ctx, params.login_hint ?? field(req.query, 'user'));
@@ -244,15 +255,8 @@ export function loginRoutes(app: Express, ctx: SandboxContext): void {
   // The sign-in form posts here with the authorize parameters and the user's credentials.
   app.post('/oauth/authorize', express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => {
     const params = authorizeParams(req.body);
-    const checked = checkAuthorize(ctx, params);
-    if (checked.kind === 'show') return show(req, res, checked.status, checked.error, checked.description);
-    if (checked.kind === 'redirect') {
-      return redirectBack(res, checked.redirectUri, checked.where, {
-        error: checked.error,
-        error_description: checked.description,
-        state: params.state,
-      });
-    }
+    const checked = trusted(req, res, params);
+    if (!checked) return;
     const username = field(req.body, 'username') ?? '';
     const password = field(req.body, 'password') ?? '';
     const user = username === '' ? undefined : findUser(ctx, username);
