@@ -123,7 +123,9 @@ async function provisionLocalOrg(
     let cause: unknown = err;
     while (isKitError(cause) && cause.code !== 'provision.role_not_held') cause = cause.cause;
     if (!isKitError(cause)) throw err;
-    const roleIds = (cause.details?.roleIds as string[] | undefined) ?? [];
+    // The kind's refusal names `roleIds`; provision's AdminGrantNeeded names the one `grant`.
+    const grant = cause.details?.grant as { roleId?: string } | undefined;
+    const roleIds = (cause.details?.roleIds as string[] | undefined) ?? (grant?.roleId ? [grant.roleId] : []);
     if (roleIds.length === 0) throw err;
     for (const roleId of roleIds)
       genesys.grant({ subject: { type: 'client', id: config.genesys.clientId }, roleId });
