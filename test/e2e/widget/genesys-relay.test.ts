@@ -11,7 +11,6 @@ import {
   unexpectedErrors,
   answerPopup,
   browserMissing,
-  ensurePkceWidgetClient,
   openWidget,
   screenshot,
   startWidgetStack,
@@ -39,7 +38,6 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, relay mode',
         (values.backend as Record<string, unknown>).agentTokenCacheSeconds = 0;
       },
     });
-    await ensurePkceWidgetClient(env);
     context = await env.browser.newContext({ viewport: { width: 380, height: 380 } });
   }, 60_000);
   afterAll(async () => {
