@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { KitConfig } from '../config/schema.js';
 import { KitError } from '../errors.js';
-import { dataActionNames, kitName, names as kitNames } from '../genesys/resources/index.js';
+import { dataActionNames } from '../genesys/resources/data-action/templates.js';
+import { kitName, names as kitNames } from '../genesys/resources/names.js';
 import { expString, promptsByLanguage, promptTextExpression } from './prompts.js';
 
 /** templates/ sits at the package root, three levels above this file in src/ and in dist/. */

@@ -26,6 +26,16 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
+function messages(err: unknown): string {
+  const out: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string') out.push(m);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return out.join(' | ');
+}
+
 export function networkProblem(url: string, err: unknown, timeoutMs?: number): NetworkProblem | undefined {
   let host = url;
   try {
@@ -33,8 +43,13 @@ export function networkProblem(url: string, err: unknown, timeoutMs?: number): N
   } catch {
     // keep the text as it is
   }
-  const code = codeOf(err);
+  const code = codeOf(err) ?? (/\bbad port\b/.test(messages(err)) ? 'BAD_PORT' : undefined);
   if (!code) return undefined;
+  if (code === 'BAD_PORT')
+    return {
+      what: `${host} uses a port that fetch refuses (a "bad port")`,
+      likely: 'serve it on another port',
+    };
   if (code === 'ECONNREFUSED')
     return { what: `connection refused by ${host}`, likely: 'is it running, on that port?' };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,6 +36,15 @@ async function everything(): Promise<{ org: GenesysSandbox; services: Services }
   const services = await startServices(tmp(), org, { widgetDir });
   stops.unshift(() => services.stop());
   return { org, services };
+}
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const byId = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r]));
@@ -87,7 +97,7 @@ describe('doctor', () => {
     expect(results['daspeak.audiohook']!.status).toBe('ok');
   });
 
-  it('after the first provision run: the admin step is named', async () => {
+  it('after the first provision run: the admin step is named, in the plan check too', async () => {
     const { services } = await everything();
     await expect(provisionDeployment(opts(services.ws))).rejects.toSatisfy(isRoleNotHeld);
     const results = byId(await runDoctor(opts(services.ws)));
@@ -95,20 +105,53 @@ describe('doctor', () => {
       status: 'warn',
       fix: 'add "daspeak Integration" to client sandbox-admin-client in Admin > OAuth > Roles (Home division)',
     });
+    expect(results['provision.plan']!.status).toBe('fail');
+    expect(results['provision.plan']!.detail).toBe(
+      'provision stopped at the admin grant: "daspeak Backend" and 0 more change(s) wait for it',
+    );
+    expect(results['provision.plan']!.fix).toMatch(
+      /^give client sandbox-admin-client the role "daspeak Integration" \(in Genesys Cloud, Admin > Integrations > OAuth > .*--grant-with.*\), then run daspeak-genesys provision$/,
+    );
+  });
+
+  it('a backend without the widget bundle is a warning with the fix, and doctor still passes', async () => {
+    const org = await startOrg();
+    stops.push(() => org.stop());
+    // A widget directory with no dist/: what a fresh clone serves before the widget is built.
+    const services = await startServices(tmp(), org, { widgetDir: join(tmp(), 'widget') });
+    stops.unshift(() => services.stop());
+    await provisionReady(org, services.ws);
+    const run = await runCli(['--config', services.ws.configPath, 'doctor'], { cwd: services.ws.dir });
+    expect(run.stdout).toMatch(
+      /^warn +backend\.widget +http:\/\/127\.0\.0\.1:\d+\/.*the widget bundle is not built/m,
+    );
+    expect(run.stdout).toMatch(/fix: run npm run build \(it builds widget\/dist\), then restart the backend/);
+    expect(run.stdout).toMatch(/^All checks passed\.$/m);
+    expect(run.code).toBe(0);
   });
 
   it('says what to fix when das-Peak and the backend are down or refuse the keys', async () => {
     const { org, services } = await everything();
+    const port = await closedPort();
     const down = workspace(org, tmp(), (v) => {
       const d = v.daspeak as Record<string, Record<string, unknown>>;
-      d.auth!.tokenUrl = 'http://127.0.0.1:9/token';
-      d.rest!.baseUrl = 'http://127.0.0.1:9/dpsrest';
-      d.audiohook!.connectionUri = 'ws://127.0.0.1:9/audiohook/ws';
-      (v.backend as Record<string, unknown>).publicUrl = 'http://127.0.0.1:9/';
+      d.auth!.tokenUrl = `http://127.0.0.1:${port}/token`;
+      d.rest!.baseUrl = `http://127.0.0.1:${port}/dpsrest`;
+      d.audiohook!.connectionUri = `ws://127.0.0.1:${port}/audiohook/ws`;
+      (v.backend as Record<string, unknown>).publicUrl = `http://127.0.0.1:${port}/`;
     });
     const r = byId(await runDoctor({ ...opts(down), timeoutMs: 3000 }));
     expect(r['daspeak.token']).toMatchObject({ status: 'fail' });
     expect(r['daspeak.token']!.fix).toBeDefined();
+    // Never a bare "fetch failed": the URL and the likely cause.
+    for (const id of ['daspeak.token', 'daspeak.rest', 'daspeak.audiohook', 'backend.health']) {
+      expect(r[id]!.detail).not.toMatch(/^fetch failed$/);
+      expect(r[id]!.detail).toMatch(
+        new RegExp(
+          `127\\.0\\.0\\.1:${port}.*: connection refused by 127\\.0\\.0\\.1:${port} \\(is it running, on that port\\?\\)$`,
+        ),
+      );
+    }
     expect(r['daspeak.rest']).toMatchObject({
       status: 'fail',
       fix: 'check daspeak.rest.baseUrl and the network path to it',

@@ -260,7 +260,11 @@ describe('the relay (relay mode, the default)', () => {
     const run = await relay(backend.url, 'verify', { token, conversationId }, init(conversationId));
     expect(run.last).toEqual({
       event: 'error-parameters',
-      payload: { call_id: conversationId, code: 'credential.not_found', message: expect.any(String) as string },
+      payload: {
+        call_id: conversationId,
+        code: 'credential.not_found',
+        message: expect.any(String) as string,
+      },
     });
     expect(run.disconnected).toBe(true);
     expect(daspeak.stats().socketConnections).toBe(sockets);
@@ -445,7 +449,11 @@ describe('the relay with a backend of its own configuration', () => {
     const run = await relay(server.url, 'register', { token, conversationId }, init(conversationId));
     expect(run.last).toEqual({
       event: 'error-backend',
-      payload: { call_id: conversationId, code: 'daspeak.unreachable', message: expect.any(String) as string },
+      payload: {
+        call_id: conversationId,
+        code: 'daspeak.unreachable',
+        message: expect.any(String) as string,
+      },
     });
     expect(run.disconnected).toBe(true);
   });

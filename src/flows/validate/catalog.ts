@@ -21,6 +21,8 @@ export interface ModuleInfo {
   outputs: Record<string, ExprType>;
   /** Where it came from, for messages ("flows/x.yaml", "the org"). */
   from: string;
+  /** The org's modules: the Platform API does not say their variables, so their I/O is not checked. */
+  ioUnknown?: boolean;
 }
 
 export interface Catalog {

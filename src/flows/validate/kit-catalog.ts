@@ -1,5 +1,5 @@
 import type { KitConfig } from '../../config/schema.js';
-import { DATA_ACTION_TEMPLATES_DIR, renderDataActions } from '../../genesys/resources/index.js';
+import { DATA_ACTION_TEMPLATES_DIR, renderDataActions } from '../../genesys/resources/data-action/templates.js';
 import { dataActionInfo, type Catalog } from './catalog.js';
 
 /** The kit's own data actions (rendered from the config's templates), as a catalog for validation. */

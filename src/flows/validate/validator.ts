@@ -711,7 +711,7 @@ class FlowChecker {
     if (!version) return;
     if (version.key !== 'ver_latestPublished')
       this.r.node(version.keyNode, 'warning', 'flow.module_version', `${version.key} is a version selector the kit does not model`);
-    if (scalarValue(child(version.value, 'none')) === true) return;
+    if (scalarValue(child(version.value, 'none')) === true || info.ioUnknown) return;
     const given = entries(child(version.value, 'inputs'));
     for (const e of given) {
       const t = findKey(info.inputs, e.key);

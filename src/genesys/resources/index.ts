@@ -2,6 +2,7 @@ import type { KitConfig } from '../../config/schema.js';
 import type { ResourceKind } from '../engine/resource.js';
 import { credentialKind } from './credential/kind.js';
 import { dataActionKind } from './data-action/kind.js';
+import { flowKind } from './flow/kind.js';
 import { integrationKind } from './integration/kind.js';
 import { oauthClientKind } from './oauth-client/kind.js';
 import { queueAudioMonitoringKind } from './queue-audio-monitoring/kind.js';
@@ -19,6 +20,7 @@ export function kitKinds(): ResourceKind<KitConfig, GenesysOrg>[] {
     credentialKind,
     integrationKind,
     dataActionKind,
+    flowKind,
     queueAudioMonitoringKind,
     oauthClientKind,
   ];
@@ -37,6 +39,8 @@ export {
   WIDGET_SANDBOX,
 } from './integration/kind.js';
 export { DATA_ACTION_KIND } from './data-action/kind.js';
+export { FLOW_KIND, contentHash, markedYaml } from './flow/kind.js';
+export { listFlows, publishFlowYaml, deleteFlow, type FlowRecord } from './flow/api.js';
 export { QUEUE_AUDIO_MONITORING_KIND } from './queue-audio-monitoring/kind.js';
 export {
   DATA_ACTION_TEMPLATES_DIR,

@@ -1,0 +1,32 @@
+import type { KitConfig } from '../../config/schema.js';
+import { createPlatformClient } from '../../genesys/platform/index.js';
+import { listActions } from '../../genesys/resources/data-action/api.js';
+import { listFlows } from '../../genesys/resources/flow/api.js';
+import { createOrg } from '../../genesys/resources/shared/org.js';
+import type { Logger } from '../../log.js';
+import { dataActionInfo, type Catalog } from './catalog.js';
+
+/**
+ * `flows validate --org`: the org's published data actions, its common modules (by name: the
+ * Platform API does not return a module's variables, so their inputs and outputs are not checked)
+ * and its queues.
+ */
+export async function orgCatalog(config: KitConfig, logger: Logger): Promise<Catalog> {
+  const platform = createPlatformClient(config.genesys, { logger });
+  try {
+    const org = createOrg(platform, { provisionerClientId: config.genesys.clientId });
+    const [actions, flows, queues] = await Promise.all([
+      listActions(org),
+      listFlows(org, ['commonmodule']),
+      org.lookups.queues(),
+    ]);
+    return {
+      dataActions: actions.map((a) => dataActionInfo(a.definition)),
+      modules: flows.map((f) => ({ name: f.name, inputs: {}, outputs: {}, from: 'the org', ioUnknown: true })),
+      queues: queues.map((q) => q.name),
+      dataActionsFrom: 'the org',
+    };
+  } finally {
+    platform.close();
+  }
+}
