@@ -13,12 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import {
-  ensurePkceWidgetClient,
-  openWidget,
-  startWidgetStack,
-  widgetUrl,
-} from '../test/e2e/widget/helpers/stack.js';
+import { openWidget, startWidgetStack, widgetUrl } from '../test/e2e/widget/helpers/stack.js';
 import { BUNDLE_FILE } from '../widget/build.js';
 
 const LOADS = 20;
@@ -49,7 +44,6 @@ const env = await startWidgetStack();
 try {
   const bundle = readFileSync(join(env.dir, 'dist', BUNDLE_FILE));
   const gzipBytes = gzipSync(bundle, { level: 9 }).length;
-  await ensurePkceWidgetClient(env);
   writeFileSync(
     join(env.dir, 'dist', 'blank.html'),
     '<!doctype html><title>blank</title><link rel="icon" href="data:,">',

@@ -10,7 +10,6 @@ import {
   ELEMENT,
   unexpectedErrors,
   browserMissing,
-  ensurePkceWidgetClient,
   openWidget,
   screenshot,
   startWidgetStack,
@@ -28,7 +27,6 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, consent requ
         (values.widget as Record<string, unknown>).signalling = 'direct';
       },
     });
-    await ensurePkceWidgetClient(env);
     context = await env.browser.newContext({ viewport: { width: 380, height: 460 } });
   }, 60_000);
   afterAll(async () => {

@@ -16,7 +16,6 @@ import {
   browserMissing,
   CHROMIUM,
   CHROMIUM_ARGS,
-  ensurePkceWidgetClient,
   openWidget,
   screenshot,
   signInInPopup,
@@ -53,7 +52,6 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
         (values.widget as Record<string, unknown>).signalling = 'direct';
       },
     });
-    await ensurePkceWidgetClient(env);
     context = await env.browser.newContext({ viewport: { width: 380, height: 380 } });
   }, 60_000);
   afterAll(async () => {

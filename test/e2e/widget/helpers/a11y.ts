@@ -1,11 +1,11 @@
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
 /**
  * WCAG AA contrast of every piece of text the widget shows now: the text colour against the first
  * opaque background behind it (up through the shadow root to the page), at least 4.5:1. Returns the
  * texts that fall short, with their ratio.
  */
-export async function contrastProblems(page: Page, selector: string): Promise<string[]> {
+export async function contrastProblems(page: Page | Frame, selector: string): Promise<string[]> {
   return page.evaluate((hostSelector) => {
     const host = document.querySelector(hostSelector);
     const root = host?.shadowRoot;

@@ -20,7 +20,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../../../src/sandbox/stack.js';
 import { buildWidget } from '../../../../widget/build.js';
-import { adminToken, agentToken, createWidgetClient } from '../../../server/helpers/genesys.js';
+import { agentToken, createWidgetClient } from '../../../server/helpers/genesys.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -225,41 +225,6 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 export const SANDBOX_PASSWORD = 'sandbox-agent-password';
 
-/**
- * The provisioned widget client as contract G makes it: authorization code with PKCE, redirecting to
- * the widget page and to auth-popup.html. A no-op once provisioning does this itself.
- */
-export async function ensurePkceWidgetClient(env: WidgetStack): Promise<string> {
-  const genesys = env.stack.genesys!;
-  const configJs = await (await fetch(`${env.base}config.js`)).text();
-  const clientId = /"genesysClientId":\s*"([^"]+)"/.exec(configJs)?.[1];
-  if (!clientId) throw new Error('config.js has no genesysClientId');
-  const token = await adminToken(genesys);
-  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-  const url = `${genesys.url}/api/v2/oauth/clients/${clientId}`;
-  const client = (await (await fetch(url, { headers })).json()) as Record<string, unknown>;
-  const redirects = new Set([
-    ...((client.registeredRedirectUri as string[]) ?? []),
-    env.base,
-    `${env.base}auth-popup.html`,
-  ]);
-  const res = await fetch(url, {
-    method: 'PUT',
-    headers,
-    body: JSON.stringify({
-      name: client.name,
-      description: client.description,
-      authorizedGrantType: 'PKCE',
-      registeredRedirectUri: [...redirects],
-      scope: client.scope,
-      accessTokenValiditySeconds: client.accessTokenValiditySeconds,
-      state: 'active',
-    }),
-  });
-  if (!res.ok) throw new Error(`PUT widget client: ${res.status} ${await res.text()}`);
-  return clientId;
-}
-
 /** The widget page as Genesys opens it, with the Interaction Widget URL's tokens filled in. */
 export function widgetUrl(env: WidgetStack, conversationId: string, langTag = 'en-US'): string {
   const q = new URLSearchParams({
@@ -315,9 +280,12 @@ export const ELEMENT = 'daspeak-streaming-web-agent-genesys';
  * working, never script errors, and are the only console errors a journey may show:
  * - 404 of GET database/getCredential: the seed's way of saying "not registered";
  * - 404 of GET api/v1/consent/{ani}: the backend's "no consent recorded yet";
- * - 401 of a backend route after the agent's token expired: how the widget learns it.
+ * - 401 of a backend route after the agent's token expired: how the widget learns it;
+ * - Chromium's report that a frame without `allow-popups` may not open the sign-in window, which is
+ *   the situation the popups-blocked journey sets up (the widget cannot read its iframe's sandbox).
  */
 const EXPECTED_REFUSALS = [
+  /^Blocked opening '' in a new window because the request was made in a sandboxed frame whose 'allow-popups' permission is not set/,
   /status of 404 .*\/database\/getCredential\?id=/,
   /status of 404 .*\/api\/v1\/consent\/%2B\d+/,
   /status of 401 .*\/(database\/getCredential\?id=|api\/v1\/credentials\/%2B\d+\/status|token)/,
