@@ -93,6 +93,21 @@ class Frame {
 /** Bounds every loop in a run: a flow cannot run more iterations than this, whatever it says. */
 export const MAX_LOOP_ITERATIONS = 10_000;
 
+/** Parsed flows by their text: a call enters two modules, and an org runs the same flows on every call. */
+const parsedFlows = new Map<string, unknown>();
+const PARSED_FLOWS_KEPT = 50;
+
+/** The YAML's tree (read only: the interpreter never changes it). */
+function parseFlow(text: string): unknown {
+  let tree = parsedFlows.get(text);
+  if (tree === undefined) {
+    tree = parse(text) as unknown;
+    if (parsedFlows.size >= PARSED_FLOWS_KEPT) parsedFlows.delete(parsedFlows.keys().next().value!);
+    parsedFlows.set(text, tree);
+  }
+  return tree;
+}
+
 export class FlowInterpreter {
   private readonly exprCache = new Map<string, Expr>();
   /** Loop iterations actually run, by loop name (tests check the polling bound with it). */
@@ -105,8 +120,7 @@ export class FlowInterpreter {
 
   /** Runs a flow from its start-up task to its end. */
   async run(yamlText: string): Promise<Ending> {
-    const root = parse(yamlText) as unknown;
-    const entry = only(root);
+    const entry = only(parseFlow(yamlText));
     if (!entry || !isObject(entry[1])) return { kind: 'error', message: 'not an Archy flow' };
     const frame = new Frame(entry[0], entry[1]);
     this.declare(frame, frame.body.variables);
@@ -405,7 +419,7 @@ export class FlowInterpreter {
     if (!mod) throw new ExpressionRuntimeError(`callCommonModule "${label}" names no module`);
     const text = this.host.module(mod[0]);
     if (text === undefined) throw new ExpressionRuntimeError(`common module "${mod[0]}" is not published`);
-    const root = only(parse(text));
+    const root = only(parseFlow(text));
     if (!root || !isObject(root[1])) throw new ExpressionRuntimeError(`common module "${mod[0]}" is not a flow`);
     const version = only(mod[1]);
     const io = version && isObject(version[1]) ? version[1] : {};

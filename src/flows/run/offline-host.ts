@@ -35,6 +35,22 @@ export function audioMs(audio: Audio): number {
   return ms;
 }
 
+const rendered = new WeakMap<KitConfig, ReturnType<typeof renderDataActions>>();
+
+/**
+ * The config's data actions, rendered once per config. Unchecked: the executor checks each definition
+ * as it runs it (as Genesys does), and checking all ten up front would compile twenty schemas before
+ * the call is answered.
+ */
+function definitionsOf(config: KitConfig): ReturnType<typeof renderDataActions> {
+  let found = rendered.get(config);
+  if (!found) {
+    found = renderDataActions(config, undefined, { check: false });
+    rendered.set(config, found);
+  }
+  return found;
+}
+
 export interface OfflineHostOptions {
   config: KitConfig;
   /** Rendered flows by name (the modules a flow calls). */
@@ -72,7 +88,7 @@ export class OfflineHost implements RunHost {
     this.credentials = (cred?.spec.fields ?? {}) as Record<string, string>;
     this.clock = o.clock ?? systemClock;
     this.started = this.clock.now();
-    this.definitions = renderDataActions(o.config);
+    this.definitions = definitionsOf(o.config);
   }
 
   log(kind: TranscriptKind, text: string): void {
