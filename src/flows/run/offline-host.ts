@@ -14,6 +14,7 @@ import { mediaBytes, silenceBytes, type CallAudio } from '../../simulate/audio.j
 import { runDataAction } from '../executor/index.js';
 import type { Audio } from '../expressions/index.js';
 import type { DataActionResult, RunHost, TranscriptKind } from './interpreter.js';
+import { startsSession } from './speech-cue.js';
 
 export interface TranscriptEntry {
   /** Milliseconds since the call started (wall clock). */
@@ -21,9 +22,6 @@ export interface TranscriptEntry {
   kind: TranscriptKind;
   text: string;
 }
-
-/** The data actions that start a das-Peak session: the caller is asked to speak right after. */
-const SESSION_ACTIONS = ['daspeak-create-register-session', 'daspeak-create-verify-session'];
 
 /** Spoken text takes about 150 words a minute. */
 export function audioMs(audio: Audio): number {
@@ -128,8 +126,9 @@ export class OfflineHost implements RunHost {
       const r = await Promise.race([run, timedOut]);
       if (r === 'timeout') return { ok: false, timeout: true, message: `no answer in ${timeoutMs} ms` };
       if (r.outcome.ok) {
-        if (SESSION_ACTIONS.includes(found.key)) this.speaking = true;
-        return { ok: true, outputs: r.outcome.output as Record<string, unknown> };
+        const outputs = r.outcome.output as Record<string, unknown>;
+        if (startsSession(outputs)) this.speaking = true;
+        return { ok: true, outputs };
       }
       return { ok: false, timeout: r.outcome.code === 'data_action.timeout', message: `${r.outcome.code}: ${r.outcome.message}` };
     } finally {
