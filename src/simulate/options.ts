@@ -7,6 +7,7 @@ import { CHANNELS, type Channel } from '../daspeak/outcome.js';
 import { isKitError } from '../errors.js';
 import { normaliseAni } from '../identity/ani.js';
 import { badOption } from './errors.js';
+import { checkFlowOption } from './flow-options.js';
 
 export const TARGETS = ['sandbox', 'config'] as const;
 /** `sandbox`: an in-process das-Peak emulator; `config`: the deployment the kit config points at. */
@@ -58,6 +59,8 @@ export interface SimulateOptions {
   viaGenesys?: boolean;
   /** With `viaGenesys`: the queue (name or id) the call is routed to; default the first of widget.queues. */
   queue?: string;
+  /** With `viaGenesys`: the inbound call flow the org runs each call through (flow-call.ts). */
+  flow?: string;
 }
 
 /** What the command line hands over: strings, or undefined when an option was not given. */
@@ -80,6 +83,7 @@ export interface RawSimulateOptions {
   organizationId?: unknown;
   viaGenesys?: unknown;
   queue?: unknown;
+  flow?: unknown;
 }
 
 /** The voice used when neither --wav nor --voice is given: it exists wherever the kit is installed. */
@@ -298,5 +302,7 @@ export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
   if (callId !== undefined) options.callId = callId;
   if (credentialOut !== undefined) options.credentialOut = credentialOut;
   if (organizationId !== undefined) options.organizationId = organizationId;
+  const flow = checkFlowOption(raw, options);
+  if (flow !== undefined) options.flow = flow;
   return options;
 }

@@ -10,7 +10,9 @@ import { renderFlows } from '../render.js';
 import { FlowInterpreter, type Ending } from './interpreter.js';
 import { OfflineHost, type TranscriptEntry } from './offline-host.js';
 
-export { FlowInterpreter, MAX_LOOP_ITERATIONS } from './interpreter.js';
+export { CallEnded, FlowInterpreter, MAX_LOOP_ITERATIONS } from './interpreter.js';
+export { cuedFrames, ScriptedCallHost, type ScriptedCallOptions } from './call-host.js';
+export { startsSession } from './speech-cue.js';
 export type { Builtins, DataActionResult, Ending, RunHost, TranscriptKind } from './interpreter.js';
 export { OfflineHost, audioMs, type TranscriptEntry } from './offline-host.js';
 
@@ -56,7 +58,7 @@ export async function runFlow(o: FlowRunOptions): Promise<FlowRunResult> {
   const interpreter = new FlowInterpreter(host, {
     ani: o.ani,
     conversationId,
-    language: o.language ?? o.config.flows.defaultLanguage,
+    ...(o.language ? { language: o.language } : {}),
   });
   let ending: Ending;
   try {

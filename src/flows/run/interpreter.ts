@@ -57,8 +57,17 @@ export type TranscriptKind = 'prompt' | 'input' | 'data' | 'module' | 'monitorin
 export interface Builtins {
   ani: string;
   conversationId: string;
-  language: string;
+  /** Call.Language; default the flow's defaultLanguage. */
+  language?: string;
   dnis?: string;
+}
+
+/** A host throws this when the call is over (the caller hung up): the flow stops where it is. */
+export class CallEnded extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CallEnded';
+  }
 }
 
 export type Ending =
@@ -123,20 +132,28 @@ export class FlowInterpreter {
     const entry = only(parseFlow(yamlText));
     if (!entry || !isObject(entry[1])) return { kind: 'error', message: 'not an Archy flow' };
     const frame = new Frame(entry[0], entry[1]);
-    this.declare(frame, frame.body.variables);
+    if (this.builtins.language === undefined && typeof frame.body.defaultLanguage === 'string')
+      this.builtins.language = frame.body.defaultLanguage;
     try {
+      this.declare(frame, frame.body.variables);
       await this.startUp(frame);
       return { kind: 'disconnect', reason: 'the flow ended' };
     } catch (err) {
       if (err instanceof Signal && err.ending) return err.ending;
       if (err instanceof Signal) return { kind: 'disconnect', reason: 'the flow ended' };
+      if (err instanceof CallEnded) {
+        this.host.log('disconnect', err.message);
+        return { kind: 'disconnect', reason: err.message };
+      }
       const message = err instanceof Error ? err.message : String(err);
       this.host.log('error', `flow error: ${message}`);
       // settingsErrorHandling: the kit's flows play the pre-handling audio and disconnect.
       const handling = isObject(frame.body.settingsErrorHandling) ? frame.body.settingsErrorHandling : {};
       if (handling.preHandlingAudio !== undefined) {
         const audio = this.audio(frame, handling.preHandlingAudio, undefined);
-        if (audio) await this.host.play(audio, 'error handling');
+        if (audio) await this.host.play(audio, 'error handling').catch((e: unknown) => {
+          if (!(e instanceof CallEnded)) throw e;
+        });
       }
       this.host.disconnect();
       return { kind: 'error', message };
@@ -205,7 +222,7 @@ export class FlowInterpreter {
         case 'call.conversationid':
           return this.builtins.conversationId;
         case 'call.language':
-          return this.builtins.language;
+          return this.builtins.language ?? '';
         case 'call.calledaddress':
           return this.builtins.dnis ?? '';
         default:

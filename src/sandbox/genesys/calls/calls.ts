@@ -9,9 +9,11 @@ import {
   type MediaParameter,
 } from '../../../audiohook/index.js';
 import type { SandboxContext } from '../http/context.js';
-import type { ConversationRecord, IntegrationRecord, ParticipantRecord } from '../state/model.js';
+import type { ConversationRecord, FlowRecord, IntegrationRecord, ParticipantRecord } from '../state/model.js';
 import { callAudio, framesFor, type CallAudio, type CallAudioRequest } from './audio.js';
 import { badRequest, conflict } from '../api-error.js';
+import { cuedFrames } from '../../../flows/run/index.js';
+import { ivrReport, runIvrCall, type IvrReport } from '../ivr/run.js';
 
 /** What a test asks for: who calls, where the call goes, what is said and how fast. */
 export interface CallRequest {
@@ -33,6 +35,8 @@ export interface CallRequest {
   language?: string;
   /** Stay connected once the audio has been played, until hung up (the Audiohook session stays open too). */
   keepConnected?: boolean;
+  /** Key presses for the flow's IVR, one per Collect Input. */
+  dtmf?: string[];
 }
 
 export interface CallSessionReport {
@@ -63,6 +67,8 @@ export interface CallReport {
   endTime?: string;
   audioSeconds: number;
   sessions: CallSessionReport[];
+  /** A call that entered an inbound call flow: the org ran it (src/sandbox/genesys/ivr). */
+  ivr?: IvrReport;
 }
 
 /**
@@ -111,9 +117,14 @@ export class CallManager {
   ): CallReport {
     const { state } = this.ctx.store;
     const audio = callAudio(request.audio, this.ctx.voices);
-    const conversation = this.createConversation(request, resolved);
-    const queue = resolved.queueId ? state.queues.find((q) => q.id === resolved.queueId) : undefined;
     const flow = resolved.flowId ? state.flows.find((f) => f.id === resolved.flowId) : undefined;
+    // A call that enters an inbound call flow is in the IVR until the flow transfers it: the flow
+    // picks the queue, and an agent answers only after that.
+    const ivrFlow = flow?.type === 'inboundcall' ? flow : undefined;
+    const conversation = this.createConversation(request, ivrFlow ? { flowId: ivrFlow.id } : resolved, {
+      ivr: ivrFlow !== undefined,
+    });
+    const queue = resolved.queueId ? state.queues.find((q) => q.id === resolved.queueId) : undefined;
     // Simplification: monitoring is on for the whole call when the flow's action or the queue turns it on.
     const monitored = flow?.audioMonitoring === true || queue?.enableAudioMonitoring === true;
     const targets = monitored
@@ -132,6 +143,7 @@ export class CallManager {
       ...resolved,
       monitored,
       ...(request.audio?.voice !== undefined ? { voice: request.audio.voice } : {}),
+      ...(ivrFlow ? { queueId: undefined, agentUserId: undefined, ivr: ivrReport(ivrFlow) } : {}),
       state: 'active',
       startTime: conversation.startTime,
       audioSeconds: audio.external.length / 8000,
@@ -148,8 +160,9 @@ export class CallManager {
       sessions: new Set(),
       done: Promise.resolve(report),
     };
-    const running =
-      targets.length > 0
+    const running = ivrFlow
+      ? [this.ivrCall(live, ivrFlow, conversation, audio, request, targets, resolved.agentUserId)]
+      : targets.length > 0
         ? targets.map((integration, n) =>
             this.stream(live, integration, conversation, audio, request, report.sessions[n]!),
           )
@@ -223,6 +236,7 @@ export class CallManager {
   createConversation(
     request: Pick<CallRequest, 'ani' | 'aniName' | 'dnis'>,
     resolved: { queueId?: string; flowId?: string; agentUserId?: string },
+    options: { ivr?: boolean } = {},
   ): ConversationRecord {
     const { state } = this.ctx.store;
     const at = this.ctx.store.iso();
@@ -249,8 +263,8 @@ export class CallManager {
         ani,
         dnis,
         startTime: at,
-        state: 'disconnected',
-        endTime: at,
+        // The IVR participant stays until the flow transfers or ends the call.
+        ...(options.ivr ? { state: 'connected' as const } : { state: 'disconnected' as const, endTime: at }),
       });
     const agent = resolved.agentUserId ? state.users.find((u) => u.id === resolved.agentUserId) : undefined;
     if (resolved.queueId) {
@@ -307,6 +321,7 @@ export class CallManager {
     audio: CallAudio,
     request: CallRequest,
     out: CallSessionReport,
+    caller?: (channels: readonly string[], frameMs: number) => AsyncIterable<Uint8Array>,
   ): Promise<void> {
     const { state } = this.ctx.store;
     const credId = integration.config.credentials.audioHook?.id;
@@ -354,7 +369,10 @@ export class CallManager {
     try {
       const selected = session.selectedMedia;
       if (selected && !live.abort.signal.aborted) {
-        const frames = framesFor(audio, selected.channels, request.frameMs ?? 200);
+        const frameMs = request.frameMs ?? 200;
+        const frames = caller
+          ? caller(selected.channels, frameMs)
+          : framesFor(audio, selected.channels, frameMs);
         const perSecond = 8000 * selected.channels.length;
         const speed = request.speed ?? 1;
         const source =
@@ -373,6 +391,63 @@ export class CallManager {
     } finally {
       live.sessions.delete(session);
     }
+  }
+
+  /**
+   * A call in an inbound call flow: the flow runs (src/sandbox/genesys/ivr); its Audio Monitoring
+   * action starts the Audiohook streams, in which the caller is silent until the flow starts a
+   * das-Peak session, then speaks, then waits. A transfer puts the call in the queue, where the
+   * agent (if any) answers; with `keepConnected` it stays there until hung up, else it ends.
+   */
+  private async ivrCall(
+    live: LiveCall,
+    flow: FlowRecord,
+    conversation: ConversationRecord,
+    audio: CallAudio,
+    request: CallRequest,
+    targets: IntegrationRecord[],
+    agentUserId: string | undefined,
+  ): Promise<void> {
+    const speed = request.speed ?? 1;
+    const streams: Promise<void>[] = [];
+    let cue = () => {};
+    const spoken = new Promise<void>((resolve) => (cue = resolve));
+    const silence = (channels: number, frameMs: number) =>
+      new Uint8Array((8000 * frameMs * channels) / 1000).fill(0xff);
+    const source = (channels: readonly string[], frameMs: number) =>
+      cuedFrames({
+        voice: framesFor(audio, channels, frameMs),
+        silence: silence(channels.length, frameMs),
+        cue: spoken,
+        stop: live.abort.signal,
+        paced: speed !== 'max',
+      });
+    const { ending, queueId } = await runIvrCall({
+      ctx: this.ctx,
+      flow,
+      conversation,
+      report: live.report.ivr!,
+      dtmf: request.dtmf ?? [],
+      speed,
+      ...(request.language ? { language: request.language } : {}),
+      hangUp: live.abort.signal,
+      monitor: () => {
+        if (streams.length > 0) return;
+        targets.forEach((integration, n) =>
+          streams.push(
+            this.stream(live, integration, conversation, audio, request, live.report.sessions[n]!, source),
+          ),
+        );
+      },
+      onSpeech: () => cue(),
+    });
+    if (queueId) live.report.queueId = queueId;
+    if (ending.kind === 'transfer' && agentUserId && !live.abort.signal.aborted)
+      this.answer(live.report.id, agentUserId);
+    if (ending.kind === 'transfer' && request.keepConnected) await untilAborted(live.abort.signal);
+    // The flow is over and nobody keeps the line: the call ends, and with it the audio.
+    live.abort.abort();
+    await Promise.all(streams);
   }
 
   /** A call nobody listens to still lasts as long as its audio (and, when asked, until hung up). */
