@@ -34,6 +34,8 @@ export interface ScriptedCallOptions {
   clock?: Clock;
   /** Aborted when the caller hangs up: the flow stops at its next step. */
   hangUp?: AbortSignal;
+  /** Each transcript line as it happens. */
+  onLog?: (entry: TranscriptEntry) => void;
 }
 
 export abstract class ScriptedCallHost implements RunHost {
@@ -64,7 +66,9 @@ export abstract class ScriptedCallHost implements RunHost {
   abstract transfer(queue: string): Promise<void>;
 
   log(kind: TranscriptKind, text: string): void {
-    this.transcript.push({ atMs: Math.round(this.clock.now() - this.started), kind, text });
+    const entry = { atMs: Math.round(this.clock.now() - this.started), kind, text };
+    this.transcript.push(entry);
+    this.options.onLog?.(entry);
   }
 
   now(): Date {

@@ -28,6 +28,8 @@ export interface FlowRunOptions {
   language?: string;
   conversationId?: string;
   logger?: Logger;
+  /** Each transcript line as it happens (a terminal shows the call live). */
+  onLog?: (entry: TranscriptEntry) => void;
 }
 
 export interface FlowRunResult {
@@ -54,6 +56,7 @@ export async function runFlow(o: FlowRunOptions): Promise<FlowRunResult> {
     dtmf: [...(o.dtmf ?? [])],
     speed: o.speed,
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.onLog ? { onLog: o.onLog } : {}),
   });
   const interpreter = new FlowInterpreter(host, {
     ani: o.ani,

@@ -12,7 +12,7 @@ import { renderDataActions, names } from '../../genesys/resources/index.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { mediaBytes, silenceBytes, type CallAudio } from '../../simulate/audio.js';
 import { runDataAction } from '../executor/index.js';
-import { cuedFrames, ScriptedCallHost } from './call-host.js';
+import { cuedFrames, ScriptedCallHost, type TranscriptEntry } from './call-host.js';
 import type { DataActionResult } from './interpreter.js';
 
 export { audioMs, type TranscriptEntry } from './call-host.js';
@@ -45,6 +45,7 @@ export interface OfflineHostOptions {
   speed: number;
   logger?: Logger;
   clock?: Clock;
+  onLog?: (entry: TranscriptEntry) => void;
 }
 
 export class OfflineHost extends ScriptedCallHost {
@@ -60,7 +61,12 @@ export class OfflineHost extends ScriptedCallHost {
   private readonly credentials: Record<string, string>;
 
   constructor(private readonly o: OfflineHostOptions) {
-    super({ dtmf: o.dtmf, speed: o.speed, ...(o.clock ? { clock: o.clock } : {}) });
+    super({
+      dtmf: o.dtmf,
+      speed: o.speed,
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.onLog ? { onLog: o.onLog } : {}),
+    });
     const cred = credentialKind.desired(o.config).find((d) => d.spec.type === 'userDefined');
     this.credentials = (cred?.spec.fields ?? {}) as Record<string, string>;
     this.definitions = definitionsOf(o.config);
