@@ -14,6 +14,8 @@ export interface TranscriptEntry {
   atMs: number;
   kind: TranscriptKind;
   text: string;
+  /** A prompt's length at real time (the run waits it out at its speed). */
+  ms?: number;
 }
 
 /** Spoken text takes about 150 words a minute. */
@@ -66,7 +68,16 @@ export abstract class ScriptedCallHost implements RunHost {
   abstract transfer(queue: string): Promise<void>;
 
   log(kind: TranscriptKind, text: string): void {
-    const entry = { atMs: Math.round(this.clock.now() - this.started), kind, text };
+    this.record(kind, text);
+  }
+
+  private record(kind: TranscriptKind, text: string, ms?: number): void {
+    const entry: TranscriptEntry = {
+      atMs: Math.round(this.clock.now() - this.started),
+      kind,
+      text,
+      ...(ms !== undefined ? { ms } : {}),
+    };
     this.transcript.push(entry);
     this.options.onLog?.(entry);
   }
@@ -128,9 +139,10 @@ export abstract class ScriptedCallHost implements RunHost {
       .map((p) => ('tts' in p ? p.tts : ''))
       .filter(Boolean)
       .join(' ');
+    const ms = audioMs(audio);
     // Silences (the pauses between status polls) are timed, not transcribed.
-    if (text) this.log('prompt', label ? `${label}: ${text}` : text);
-    await this.wait(audioMs(audio));
+    if (text) this.record('prompt', label ? `${label}: ${text}` : text, ms);
+    await this.wait(ms);
   }
 
   async collectDigits(prompt: Audio, _max: number, noEntryTimeoutMs: number): Promise<string | undefined> {
