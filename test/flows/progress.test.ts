@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useSuiteTmpDir } from '../helpers/tmp.js';
 import { spawnBin } from '../helpers/cli.js';
 import { atTerminal } from '../helpers/terminal.js';
 import { startOrg, workspace } from '../provision/helpers.js';
@@ -13,16 +11,7 @@ import { startServices } from './data-actions/helpers.js';
  * through a 429, and a `flows run` transcript shown as the call goes.
  */
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'daspeak-flows-progress-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
+const tmp = useSuiteTmpDir();
 const ADMIN = { ADMIN_CLIENT_ID: 'sandbox-admin-client', ADMIN_CLIENT_SECRET: 'sandbox-admin-secret' };
 
 describe('progress of the flows steps', () => {

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSuiteTmpDir } from '../../helpers/tmp.js';
 import type { CallReport, GenesysSandbox } from '../../../src/sandbox/genesys/index.js';
 import { kitVoiceCatalog } from '../../../src/sandbox/voices.js';
 import { customerOf, ivrResultOf, type GenesysConversation } from '../../../widget/src/genesys/platform-api.js';
@@ -15,13 +13,7 @@ import { startServices, type Services } from '../data-actions/helpers.js';
  * customer participant, where the widget reads it.
  */
 
-/** Directories for the whole file (the servers started once keep using them). */
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'daspeak-ivr-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = useSuiteTmpDir();
 let org: GenesysSandbox;
 let services: Services;
 let api: Awaited<ReturnType<typeof adminApi>>;
@@ -36,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await services?.stop();
   await org?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 async function ivrCall(voice: string, ani: string, dtmf: string[] = [], extra: Record<string, unknown> = {}) {

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSuiteTmpDir } from '../../helpers/tmp.js';
 import type { GenesysSandbox } from '../../../src/sandbox/genesys/index.js';
 import { kitVoiceCatalog } from '../../../src/sandbox/voices.js';
 import type { FlowSimulation } from '../../../src/simulate/flow-call.js';
@@ -18,13 +16,7 @@ import { startServices, type Services } from '../data-actions/helpers.js';
  * survives them (it gives up only after three failed polls in a row).
  */
 
-/** Directories for the whole file (the servers started once keep using them). */
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'daspeak-ivr-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = useSuiteTmpDir();
 let org: GenesysSandbox;
 let services: Services;
 let ws: Workspace;
@@ -87,7 +79,6 @@ afterAll(async () => {
   await new Promise<void>((r) => proxy?.close(() => r()));
   await services?.stop();
   await org?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('simulate --via-genesys --flow (built CLI)', () => {
