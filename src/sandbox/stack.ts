@@ -119,9 +119,11 @@ async function provisionLocalOrg(
   try {
     await run();
   } catch (err) {
-    // The engine wraps the kind's error; the role stop carries the roles the admin must grant.
+    // The engine wraps the kind's error (and provision wraps that again with the same code); the
+    // innermost role stop carries the roles the admin must grant.
     let cause: unknown = err;
-    while (isKitError(cause) && cause.code !== 'provision.role_not_held') cause = cause.cause;
+    while (isKitError(cause) && !(cause.code === 'provision.role_not_held' && cause.details?.roleIds))
+      cause = cause.cause;
     if (!isKitError(cause)) throw err;
     const roleIds = (cause.details?.roleIds as string[] | undefined) ?? [];
     if (roleIds.length === 0) throw err;
