@@ -109,10 +109,10 @@ export function flowContext(config: KitConfig, options: { marker?: string } = {}
     actions: {
       createAudioSettings: action('daspeak-create-audio-settings'),
       createRegisterSession: action('daspeak-create-register-session'),
-      createVerifySession: action('daspeak-create-verify-session'),
+      getRegistrationStatus: action('backend-get-registration-status'),
+      storeRegistration: action('backend-store-registration'),
+      startVerification: action('backend-start-verification'),
       getSessionStatus: action('daspeak-get-session-status'),
-      getCredential: action('backend-get-credential'),
-      storeCredential: action('backend-store-credential'),
       getConsent: action('backend-get-consent'),
       storeConsent: action('backend-store-consent'),
     },

@@ -133,8 +133,8 @@ function unreachable(org: GenesysCallTarget, err: unknown): SimulateError {
   );
 }
 
-/** A request to the org's control routes; the answer's JSON, or a SimulateError that says what the org said. */
-async function orgRequest(
+/** A request to the org's control routes; the answer's JSON, or a SimulateError that says what the org said (flow-call.ts uses it too). */
+export async function orgRequest(
   org: GenesysCallTarget,
   method: 'GET' | 'POST',
   path: string,

@@ -7,6 +7,7 @@ import { CHANNELS, type Channel } from '../daspeak/outcome.js';
 import { isKitError } from '../errors.js';
 import { normaliseAni } from '../identity/ani.js';
 import { badOption } from './errors.js';
+import { checkFlowOption } from './flow-options.js';
 
 export const TARGETS = ['sandbox', 'config'] as const;
 /** `sandbox`: an in-process das-Peak emulator; `config`: the deployment the kit config points at. */
@@ -60,6 +61,8 @@ export interface SimulateOptions {
   queue?: string;
   /** Send audio with less net speech than das-Peak waits for (it is refused at once otherwise). */
   force?: boolean;
+  /** With `viaGenesys`: the inbound call flow the org runs each call through (flow-call.ts). */
+  flow?: string;
 }
 
 /** What the command line hands over: strings, or undefined when an option was not given. */
@@ -83,6 +86,7 @@ export interface RawSimulateOptions {
   force?: unknown;
   viaGenesys?: unknown;
   queue?: unknown;
+  flow?: unknown;
 }
 
 /** The voice used when neither --wav nor --voice is given: it exists wherever the kit is installed. */
@@ -302,5 +306,7 @@ export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
   if (callId !== undefined) options.callId = callId;
   if (credentialOut !== undefined) options.credentialOut = credentialOut;
   if (organizationId !== undefined) options.organizationId = organizationId;
+  const flow = checkFlowOption(raw, options);
+  if (flow !== undefined) options.flow = flow;
   return options;
 }

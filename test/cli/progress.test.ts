@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenesysSandbox } from '../../src/sandbox/genesys/index.js';
-import { BIN, spawnBin } from '../helpers/cli.js';
+import { spawnBin } from '../helpers/cli.js';
+import { atTerminal } from '../helpers/terminal.js';
 import { useTmpDir } from '../helpers/tmp.js';
+import { templateKeys } from '../../src/genesys/resources/index.js';
 import { startOrg, workspace } from '../provision/helpers.js';
 
 /*
@@ -16,27 +17,10 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
-const ADMIN = { ADMIN_CLIENT_ID: 'sandbox-admin-client', ADMIN_CLIENT_SECRET: 'sandbox-admin-secret' };
-const ANSI = new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g');
+/** Role, 2 credentials, 3 integrations, the data actions, the queue setting, 2 OAuth clients, 3 flows. */
+const OBJECTS = 1 + 2 + 3 + templateKeys().length + 1 + 2 + 3;
 
-/** Runs the built CLI on a pseudo-terminal (stdin, stdout and stderr all on it); returns what it showed. */
-function atTerminal(
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; text: string }> {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', command, '/dev/null'], {
-    cwd,
-    env: { PATH: process.env.PATH, TERM: 'xterm', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout.on('data', (c: Buffer) => (text += c.toString()));
-  return new Promise((resolve) => {
-    child.on('close', (code) => resolve({ code, text: text.replace(/\r/g, '').replace(ANSI, '') }));
-  });
-}
+const ADMIN = { ADMIN_CLIENT_ID: 'sandbox-admin-client', ADMIN_CLIENT_SECRET: 'sandbox-admin-secret' };
 
 async function setup() {
   const s = await startOrg();
@@ -73,7 +57,9 @@ describe('progress of provision and destroy', () => {
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     expect(at(/^ {2}granted role/)).toBeLessThan(at(/^ {2}created oauth-client "daspeak Backend"/));
     expect(lines.at(-2) ?? '').toMatch(
-      /^Applied: 19 created, 0 updated, 0 deleted, 0 unchanged\. \([\d.]+ s; waited 1 s in 1 retry\)$/,
+      new RegExp(
+        `^Applied: ${OBJECTS} created, 0 updated, 0 deleted, 0 unchanged\\. \\([\\d.]+ s; waited 1 s in 1 retry\\)$`,
+      ),
     );
     // No listing of the whole plan again at a terminal: the steps were shown as they happened.
     expect(run.text).not.toMatch(/^Changes for deployment/m);
@@ -86,9 +72,12 @@ describe('progress of provision and destroy', () => {
     const destroy = await atTerminal(['--config', ws.configPath, 'destroy', '--yes'], ws.dir, {});
     expect(destroy.code).toBe(0);
     const gone = destroy.text.split('\n').filter((l) => /^ {2}deleted [a-z-]+ "/.test(l));
-    expect(gone).toHaveLength(19);
+    expect(gone).toHaveLength(OBJECTS);
     expect(destroy.text).toMatch(
-      /^Destroyed deployment daspeak-[0-9a-f]{8}: 19 removed, 0 failed\. \([\d.]+ s\)$/m,
+      new RegExp(
+        `^Destroyed deployment daspeak-[0-9a-f]{8}: ${OBJECTS} removed, 0 failed\\. \\([\\d.]+ s\\)$`,
+        'm',
+      ),
     );
   }, 60_000);
 
@@ -104,7 +93,9 @@ describe('progress of provision and destroy', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(/^ {2}(created|waiting|granted) /m);
     expect(run.stdout).toMatch(/^Changes for deployment daspeak-[0-9a-f]{8}/m);
-    expect(run.stdout).toMatch(/^Applied: 19 created, 0 updated, 0 deleted, 0 unchanged\.$/m);
+    expect(run.stdout).toMatch(
+      new RegExp(`^Applied: ${OBJECTS} created, 0 updated, 0 deleted, 0 unchanged\\.$`, 'm'),
+    );
     const logLines = run.stderr.split('\n').filter(Boolean);
     expect(logLines.length).toBeGreaterThan(0);
     for (const l of logLines) expect(() => JSON.parse(l) as unknown).not.toThrow();

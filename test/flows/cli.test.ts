@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useSuiteTmpDir } from '../helpers/tmp.js';
 import { flowDocsSection } from '../../src/flows/docs.js';
 import { exampleFlowsConfig } from '../../src/flows/example.js';
 import { renderFlows } from '../../src/flows/render.js';
@@ -13,15 +13,7 @@ import { BIN } from '../helpers/cli.js';
 import { startServices } from './data-actions/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'daspeak-flows-cli-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = useSuiteTmpDir();
 
 /** The built CLI in a child process, without blocking this process (the servers of the test run here). */
 function bin(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
-/** A fresh temporary directory per test, removed afterwards. */
-export function useTmpDir(): () => string {
+/** Fresh temporary directories, removed by the given vitest hook. */
+function dirsRemovedBy(hook: (fn: () => void) => void): () => string {
   const dirs: string[] = [];
-  afterEach(() => {
+  hook(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
   return () => {
@@ -14,4 +14,17 @@ export function useTmpDir(): () => string {
     dirs.push(d);
     return d;
   };
+}
+
+/** A fresh temporary directory per test, removed afterwards. */
+export function useTmpDir(): () => string {
+  return dirsRemovedBy(afterEach);
+}
+
+/**
+ * Temporary directories kept for the whole file and removed after its last test: servers started
+ * once in beforeAll keep using theirs (useTmpDir would remove them after the first test).
+ */
+export function useSuiteTmpDir(): () => string {
+  return dirsRemovedBy(afterAll);
 }

@@ -336,7 +336,7 @@ describe('provision against a fresh sandbox org', () => {
     const s = await org();
     const ws = workspace(s, tmp());
     await provisionReady(s, ws);
-    const before = kitObjects(s).actions.find((a) => a.published?.name === 'daspeak Get Credential')!;
+    const before = kitObjects(s).actions.find((a) => a.published?.name === 'daspeak Get Consent')!;
     // A kit upgrade adds an output to the action's contract.
     const upgraded = kitKinds().map((k) =>
       k.kind !== 'data-action'
@@ -345,7 +345,7 @@ describe('provision against a fresh sandbox org', () => {
             ...k,
             desired: (c: KitConfig) =>
               k.desired(c).map((d) => {
-                if (d.name !== 'daspeak Get Credential') return d;
+                if (d.name !== 'daspeak Get Consent') return d;
                 const contract = structuredClone(d.spec.contract) as {
                   output: { successSchema: { properties: Record<string, unknown> } };
                 };
@@ -373,7 +373,7 @@ describe('provision against a fresh sandbox org', () => {
         'contract.output.successSchema.properties.note.type',
       ]);
       await engine.apply(plan);
-      const after = kitObjects(s).actions.filter((a) => a.published?.name === 'daspeak Get Credential');
+      const after = kitObjects(s).actions.filter((a) => a.published?.name === 'daspeak Get Consent');
       expect(after).toHaveLength(1);
       expect(after[0]!.id).not.toBe(before.id);
       expect((await engine.plan()).counts).toMatchObject({ update: 0, create: 0, delete: 0 });

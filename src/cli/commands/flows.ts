@@ -6,12 +6,13 @@ import { KitError } from '../../errors.js';
 import { flowDocsSection, updateFlowDocs } from '../../flows/docs.js';
 import { exampleFlowsConfig } from '../../flows/example.js';
 import { renderFlows } from '../../flows/render.js';
-import { renderedByName, runFlow } from '../../flows/run/index.js';
+import { renderedByName, runFlow, type TranscriptEntry } from '../../flows/run/index.js';
 import { orgCatalog } from '../../flows/validate/org-catalog.js';
 import { formatFlowIssue, kitCatalog, validateFlows, type Catalog } from '../../flows/validate/index.js';
 import { isUsageError, parseAni, parseSpeed, SimulateError } from '../../simulate/index.js';
 import { loadCallAudio } from '../../simulate/inputs.js';
 import { defineCommand, type CliContext } from '../command.js';
+import { createProgress } from '../progress.js';
 
 const ACTIONS = ['render', 'validate', 'run'] as const;
 
@@ -145,7 +146,7 @@ async function validate(
       ? yamlFiles(targets, ctx.io.cwd)
       : renderFlows(config).flows.map((f) => ({ file: `<rendered> ${f.file}`, text: f.text }));
   let catalog: Catalog = kitCatalog(config);
-  if (options.org === true) catalog = await orgCatalog(config, ctx.logger);
+  if (options.org === true) catalog = await orgCatalog(config, ctx.logger, createProgress(ctx).onProgress);
   const result = validateFlows(files, catalog);
   ctx.printJson({
     ok: result.errors === 0,
@@ -203,6 +204,11 @@ async function run(ctx: CliContext, options: Record<string, unknown>, targets: s
       : { kind: 'voice', name: typeof options.voice === 'string' ? options.voice : 'alice' },
     'register',
   );
+  // At a terminal the transcript is shown as the call goes (a real-time run lasts minutes); under
+  // --json or through a pipe it comes once, at the end.
+  const progress = createProgress(ctx);
+  const line = (t: TranscriptEntry) =>
+    `${(t.atMs / 1000).toFixed(2).padStart(7)}s  ${t.kind.padEnd(11)} ${t.text}`;
   const result = await runFlow({
     config,
     flow: flowText,
@@ -213,14 +219,14 @@ async function run(ctx: CliContext, options: Record<string, unknown>, targets: s
     speed,
     ...(typeof options.language === 'string' ? { language: options.language } : {}),
     logger: ctx.logger,
+    ...(progress.live ? { onLog: (t: TranscriptEntry) => ctx.print(line(t)) } : {}),
   });
   ctx.printJson({ ok: result.ending.kind !== 'error', ...result });
-  for (const t of result.transcript)
-    ctx.print(`${(t.atMs / 1000).toFixed(2).padStart(7)}s  ${t.kind.padEnd(11)} ${t.text}`);
+  if (!progress.live) for (const t of result.transcript) ctx.print(line(t));
   ctx.print('participant data:');
   for (const [k, v] of Object.entries(result.participantData)) ctx.print(`  ${k} = ${v}`);
   const end = result.ending;
-  ctx.print(
+  progress.summary(
     end.kind === 'transfer'
       ? `ended: transferred to ${end.queue}`
       : end.kind === 'error'

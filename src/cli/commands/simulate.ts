@@ -21,9 +21,10 @@ import {
   type ResolvedTarget,
   type SimulateError,
 } from '../../simulate/index.js';
+import { formatFlowSimulation, simulateFlowCalls } from '../../simulate/flow-call.js';
 import type { CliContext } from '../command.js';
-import { createProgress } from '../progress.js';
 import { defineCommand } from '../command.js';
+import { createProgress } from '../progress.js';
 
 /** A bad option value: one line (and the JSON error body with --json), exit 2 like Commander's own. */
 function usageError(ctx: CliContext, err: SimulateError): number {
@@ -59,6 +60,7 @@ export default defineCommand({
     'daspeak-genesys simulate --target config --operation verify --wav caller.wav --credential-file alice.cred --expect verified',
     'daspeak-genesys simulate --calls 100 --concurrency 10 --speed 20 --json   # load: latency percentiles',
     'daspeak-genesys simulate --via-genesys --config daspeak-genesys.yaml --voice alice --credential-out alice.cred   # the sandbox org places the call',
+    'daspeak-genesys simulate --via-genesys --flow "daspeak Example Inbound" --voice alice --speed 20   # register, then verify, through the IVR',
   ],
   configure(cmd) {
     cmd
@@ -119,6 +121,10 @@ export default defineCommand({
       .option(
         '--queue <name>',
         '--via-genesys: queue (name or id) the org routes the call to (default: the first of widget.queues)',
+      )
+      .option(
+        '--flow <name>',
+        "--via-genesys: the org's published inbound call flow each call goes through: a first call (the voice's register take, 1 at the consent menu) registers the caller, a second (a verify take) verifies them, with no agent",
       );
   },
   async run(ctx, raw) {
@@ -164,6 +170,24 @@ export default defineCommand({
         }
       }
       for (const warning of inputWarnings(inputs, options, target)) ctx.note(`warning: ${warning}`);
+
+      if (options.flow !== undefined && target.genesys && options.audio.kind === 'voice') {
+        const flowRun = await simulateFlowCalls(target.genesys, {
+          flow: options.flow,
+          ani: options.ani,
+          speaker: options.audio.name.trim().toLowerCase(),
+          speed: options.speed,
+          signal: controller.signal,
+          onProgress: createProgress(ctx).onProgress,
+        }).catch((err: unknown) => {
+          if (isUsageError(err)) return err;
+          throw err;
+        });
+        if (!('calls' in flowRun)) return usageError(ctx, flowRun);
+        ctx.printJson(flowRun);
+        for (const line of formatFlowSimulation(flowRun)) ctx.print(line);
+        return flowRun.ok ? 0 : 1;
+      }
 
       // Load runs show each call as it ends, at a terminal only (see progress.ts).
       const progress = createProgress(ctx, options.calls > 1 ? {} : { live: false });

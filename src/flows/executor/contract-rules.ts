@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ActionDefinitionSchema, REQUEST_TYPES } from './definition.js';
-import { compileContractSchema, createContractAjv } from './json-schema.js';
+import { compileContractSchemaCached } from './json-schema.js';
 
 /** One reason Genesys would refuse to save an action definition. */
 export interface ActionDefinitionIssue {
@@ -77,12 +77,11 @@ export function validateActionDefinition(def: unknown): ActionDefinitionIssue[] 
 
   // Only a schema that passed the rules above is worth compiling: ajv would just repeat them.
   if (issues.length === 0) {
-    const ajv = createContractAjv();
     for (const [path, schema] of [
       [INPUT_SCHEMA, inputSchema],
       [OUTPUT_SCHEMA, successSchema],
     ] as const) {
-      const compiled = compileContractSchema(ajv, schema);
+      const compiled = compileContractSchemaCached(schema);
       if (!compiled.ok) {
         issues.push({
           code: 'action.invalid_schema',

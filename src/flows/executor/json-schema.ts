@@ -24,6 +24,32 @@ export function compileContractSchema(ajv: InstanceType<typeof Ajv04>, schema: u
   }
 }
 
+/** Compiled schemas kept (oldest dropped first): a process runs the same few actions again and again. */
+const CACHE_SIZE = 500;
+const compiled = new Map<string, { schema: unknown; result: CompileResult }>();
+/** One instance for the cache: a fresh one compiles draft-04's meta-schema again (tens of ms). */
+let shared: InstanceType<typeof Ajv04> | undefined;
+
+/**
+ * compileContractSchema with the result kept by the schema's text: compiling one takes tens of
+ * milliseconds, and a flow polling a session runs the same action every second. A schema dropped
+ * from the cache is removed from the shared instance too, so it does not grow without bound.
+ */
+export function compileContractSchemaCached(schema: unknown): CompileResult {
+  const key = JSON.stringify(schema) ?? 'undefined';
+  const hit = compiled.get(key);
+  if (hit) return hit.result;
+  shared ??= createContractAjv();
+  const result = compileContractSchema(shared, schema);
+  if (compiled.size >= CACHE_SIZE) {
+    const [oldest, entry] = compiled.entries().next().value!;
+    compiled.delete(oldest);
+    if (typeof entry.schema === 'object' && entry.schema !== null) shared.removeSchema(entry.schema);
+  }
+  compiled.set(key, { schema, result });
+  return result;
+}
+
 /**
  * One readable clause per problem, naming the field as a flow author would: `ani is required`,
  * `score must be number`.

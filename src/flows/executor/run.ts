@@ -7,7 +7,7 @@ import {
 import { validateActionDefinition } from './contract-rules.js';
 import { DataActionError, type DataActionErrorCode } from './errors.js';
 import { sendActionRequest } from './http.js';
-import { compileContractSchema, createContractAjv, describeSchemaErrors } from './json-schema.js';
+import { compileContractSchemaCached, describeSchemaErrors } from './json-schema.js';
 import { excerpt, secretValues } from './redact.js';
 import { resolveBody, resolveHeaders, resolveRequestUrl } from './request.js';
 import {
@@ -98,8 +98,7 @@ export async function runDataAction(
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return record.fail('input', 'data_action.invalid_input', `The input of action '${name}' must be a JSON object`);
   }
-  const ajv = createContractAjv();
-  const inputCheck = compileContractSchema(ajv, action.contract.input.inputSchema);
+  const inputCheck = compileContractSchemaCached(action.contract.input.inputSchema);
   if (!inputCheck.ok) {
     return record.fail('input', 'data_action.invalid_definition', `contract.input.inputSchema: ${inputCheck.problem}`);
   }
@@ -221,7 +220,7 @@ export async function runDataAction(
   }
   record.pass('successTemplate', output);
 
-  const outputCheck = compileContractSchema(ajv, action.contract.output.successSchema);
+  const outputCheck = compileContractSchemaCached(action.contract.output.successSchema);
   if (!outputCheck.ok) {
     return record.fail(
       'outputSchema',

@@ -10,7 +10,9 @@ import { renderFlows } from '../render.js';
 import { FlowInterpreter, type Ending } from './interpreter.js';
 import { OfflineHost, type TranscriptEntry } from './offline-host.js';
 
-export { FlowInterpreter, MAX_LOOP_ITERATIONS } from './interpreter.js';
+export { CallEnded, FlowInterpreter, MAX_LOOP_ITERATIONS } from './interpreter.js';
+export { cuedFrames, ScriptedCallHost, type ScriptedCallOptions } from './call-host.js';
+export { startsSession } from './speech-cue.js';
 export type { Builtins, DataActionResult, Ending, RunHost, TranscriptKind } from './interpreter.js';
 export { OfflineHost, audioMs, type TranscriptEntry } from './offline-host.js';
 
@@ -26,6 +28,8 @@ export interface FlowRunOptions {
   language?: string;
   conversationId?: string;
   logger?: Logger;
+  /** Each transcript line as it happens (a terminal shows the call live). */
+  onLog?: (entry: TranscriptEntry) => void;
 }
 
 export interface FlowRunResult {
@@ -52,11 +56,12 @@ export async function runFlow(o: FlowRunOptions): Promise<FlowRunResult> {
     dtmf: [...(o.dtmf ?? [])],
     speed: o.speed,
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.onLog ? { onLog: o.onLog } : {}),
   });
   const interpreter = new FlowInterpreter(host, {
     ani: o.ani,
     conversationId,
-    language: o.language ?? o.config.flows.defaultLanguage,
+    ...(o.language ? { language: o.language } : {}),
   });
   let ending: Ending;
   try {

@@ -57,8 +57,17 @@ export type TranscriptKind = 'prompt' | 'input' | 'data' | 'module' | 'monitorin
 export interface Builtins {
   ani: string;
   conversationId: string;
-  language: string;
+  /** Call.Language; default the flow's defaultLanguage. */
+  language?: string;
   dnis?: string;
+}
+
+/** A host throws this when the call is over (the caller hung up): the flow stops where it is. */
+export class CallEnded extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CallEnded';
+  }
 }
 
 export type Ending =
@@ -93,6 +102,21 @@ class Frame {
 /** Bounds every loop in a run: a flow cannot run more iterations than this, whatever it says. */
 export const MAX_LOOP_ITERATIONS = 10_000;
 
+/** Parsed flows by their text: a call enters two modules, and an org runs the same flows on every call. */
+const parsedFlows = new Map<string, unknown>();
+const PARSED_FLOWS_KEPT = 50;
+
+/** The YAML's tree (read only: the interpreter never changes it). */
+function parseFlow(text: string): unknown {
+  let tree = parsedFlows.get(text);
+  if (tree === undefined) {
+    tree = parse(text) as unknown;
+    if (parsedFlows.size >= PARSED_FLOWS_KEPT) parsedFlows.delete(parsedFlows.keys().next().value!);
+    parsedFlows.set(text, tree);
+  }
+  return tree;
+}
+
 export class FlowInterpreter {
   private readonly exprCache = new Map<string, Expr>();
   /** Loop iterations actually run, by loop name (tests check the polling bound with it). */
@@ -105,24 +129,31 @@ export class FlowInterpreter {
 
   /** Runs a flow from its start-up task to its end. */
   async run(yamlText: string): Promise<Ending> {
-    const root = parse(yamlText) as unknown;
-    const entry = only(root);
+    const entry = only(parseFlow(yamlText));
     if (!entry || !isObject(entry[1])) return { kind: 'error', message: 'not an Archy flow' };
     const frame = new Frame(entry[0], entry[1]);
-    this.declare(frame, frame.body.variables);
+    if (this.builtins.language === undefined && typeof frame.body.defaultLanguage === 'string')
+      this.builtins.language = frame.body.defaultLanguage;
     try {
+      this.declare(frame, frame.body.variables);
       await this.startUp(frame);
       return { kind: 'disconnect', reason: 'the flow ended' };
     } catch (err) {
       if (err instanceof Signal && err.ending) return err.ending;
       if (err instanceof Signal) return { kind: 'disconnect', reason: 'the flow ended' };
+      if (err instanceof CallEnded) {
+        this.host.log('disconnect', err.message);
+        return { kind: 'disconnect', reason: err.message };
+      }
       const message = err instanceof Error ? err.message : String(err);
       this.host.log('error', `flow error: ${message}`);
       // settingsErrorHandling: the kit's flows play the pre-handling audio and disconnect.
       const handling = isObject(frame.body.settingsErrorHandling) ? frame.body.settingsErrorHandling : {};
       if (handling.preHandlingAudio !== undefined) {
         const audio = this.audio(frame, handling.preHandlingAudio, undefined);
-        if (audio) await this.host.play(audio, 'error handling');
+        if (audio) await this.host.play(audio, 'error handling').catch((e: unknown) => {
+          if (!(e instanceof CallEnded)) throw e;
+        });
       }
       this.host.disconnect();
       return { kind: 'error', message };
@@ -191,7 +222,7 @@ export class FlowInterpreter {
         case 'call.conversationid':
           return this.builtins.conversationId;
         case 'call.language':
-          return this.builtins.language;
+          return this.builtins.language ?? '';
         case 'call.calledaddress':
           return this.builtins.dnis ?? '';
         default:
@@ -405,7 +436,7 @@ export class FlowInterpreter {
     if (!mod) throw new ExpressionRuntimeError(`callCommonModule "${label}" names no module`);
     const text = this.host.module(mod[0]);
     if (text === undefined) throw new ExpressionRuntimeError(`common module "${mod[0]}" is not published`);
-    const root = only(parse(text));
+    const root = only(parseFlow(text));
     if (!root || !isObject(root[1])) throw new ExpressionRuntimeError(`common module "${mod[0]}" is not a flow`);
     const version = only(mod[1]);
     const io = version && isObject(version[1]) ? version[1] : {};

@@ -4,6 +4,7 @@ import { listActions } from '../../genesys/resources/data-action/api.js';
 import { listFlows } from '../../genesys/resources/flow/api.js';
 import { createOrg } from '../../genesys/resources/shared/org.js';
 import type { Logger } from '../../log.js';
+import type { OnProgress } from '../../progress.js';
 import { dataActionInfo, type Catalog } from './catalog.js';
 
 /**
@@ -11,8 +12,8 @@ import { dataActionInfo, type Catalog } from './catalog.js';
  * Platform API does not return a module's variables, so their inputs and outputs are not checked)
  * and its queues.
  */
-export async function orgCatalog(config: KitConfig, logger: Logger): Promise<Catalog> {
-  const platform = createPlatformClient(config.genesys, { logger });
+export async function orgCatalog(config: KitConfig, logger: Logger, onProgress?: OnProgress): Promise<Catalog> {
+  const platform = createPlatformClient(config.genesys, { logger, ...(onProgress ? { onProgress } : {}) });
   try {
     const org = createOrg(platform, { provisionerClientId: config.genesys.clientId });
     const [actions, flows, queues] = await Promise.all([

@@ -1,9 +1,10 @@
 /**
  * Offline validation of Archy YAML flows, with positions. It checks what Architect would refuse at
  * publish time for the vocabulary the kit models (docs/archy-yaml.md), the kit's rule for voice
- * credentials (only in `Secure.` variables, through secure data actions, never in participant data),
- * and nothing else: an action, key, function or built-in it does not model is a warning, so a valid
- * Archy file is never refused.
+ * credentials (never in a flow that has no secure variables, which is every flow but secure call and
+ * voice bot flows; there only in `Secure.` variables, through secure data actions; never in
+ * participant data), and nothing else: an action, key, function or built-in it does not model is a
+ * warning, so a valid Archy file is never refused.
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import {
@@ -78,6 +79,14 @@ export interface ValidationResult {
 
 /** Output and attribute names that carry a voice credential. */
 const CREDENTIAL_NAME = /credential/i;
+
+/**
+ * The flow types that have secure variables (Genesys help, "Manage a variable": secure variables are
+ * "available only in secure call and voice bot flows").
+ */
+const SECURE_FLOW_TYPES = new Set(['secureCall', 'botFlow']);
+const NO_SECURE_HINT =
+  'keep the credential out of the flow: let the backend read and use it (the kit\'s Store Registration and Start Verification actions)';
 
 interface Declared extends VariableInfo {
   node: Node;
@@ -195,6 +204,20 @@ function model(src: SourceFile, r: Reporter): FlowModel | undefined {
   if (!name) r.node(keyNode, 'error', 'flow.name', `${flowKey} has no name`, 'add name: <flow name>');
   const flowScopes = flowKey === 'commonModule' ? ['Common', 'Flow', 'Secure'] : ['Flow', 'Secure'];
   const flowVars = declarationsOf(r, child(body, 'variables'), flowScopes);
+  const refuseSecure = (vars: Map<string, Declared>) => {
+    if (SECURE_FLOW_TYPES.has(flowKey)) return;
+    for (const v of vars.values()) {
+      if (v.secure)
+        r.node(
+          v.node,
+          'error',
+          'security.secure_variable_flow_type',
+          `${v.name} cannot be declared in ${flowKey === 'commonModule' ? 'a common module' : `an ${flowKey} flow`}: Architect has secure variables only in secure call and voice bot flows`,
+          NO_SECURE_HINT,
+        );
+    }
+  };
+  refuseSecure(flowVars);
   const taskVars = new Map<string, Map<string, Declared>>();
   const taskRefs = new Set<string>();
   const menuRefs = new Set<string>();
@@ -211,7 +234,11 @@ function model(src: SourceFile, r: Reporter): FlowModel | undefined {
       }
       if (refs.has(refId)) r.node(child(node, 'refId'), 'error', 'flow.duplicate_ref', `${kind} refId "${refId}" is used twice`);
       refs.add(refId);
-      if (kind === 'task') taskVars.set(refId, declarationsOf(r, child(node, 'variables'), ['Task', 'Secure'], refId));
+      if (kind === 'task') {
+        const vars = declarationsOf(r, child(node, 'variables'), ['Task', 'Secure'], refId);
+        refuseSecure(vars);
+        taskVars.set(refId, vars);
+      }
     }
   }
   return { src, flowKey, body, name, flowVars, taskVars, taskRefs, menuRefs, assigned: new Set(), calls: [] };
@@ -239,6 +266,15 @@ class FlowChecker {
     private readonly r: Reporter,
     private readonly catalog: Catalog,
   ) {}
+
+  /** Secure call and voice bot flows have secure variables; no other flow type does. */
+  private get secureFlow(): boolean {
+    return SECURE_FLOW_TYPES.has(this.m.flowKey);
+  }
+
+  private get flowKind(): string {
+    return this.m.flowKey === 'commonModule' ? 'a common module' : `an ${this.m.flowKey} flow`;
+  }
 
   private lookup(ctx: TaskCtx) {
     return (name: string): VariableInfo | undefined =>
@@ -417,6 +453,16 @@ class FlowChecker {
       return;
     }
     const v = this.writable(ctx, form.value, produced, true);
+    if (secureOnly && !this.secureFlow) {
+      this.r.node(
+        form.value,
+        'error',
+        'security.credential_in_flow',
+        `${where} is a voice credential: in ${this.flowKind} it would sit in a flow variable, visible in flow execution history`,
+        NO_SECURE_HINT,
+      );
+      return;
+    }
     if (v && secureOnly && !v.secure) {
       this.r.node(
         form.value,
@@ -644,6 +690,15 @@ class FlowChecker {
       );
       return;
     }
+    if (action.secure && !this.secureFlow) {
+      this.r.node(
+        da.keyNode,
+        'warning',
+        'security.secure_action_outside_secure_flow',
+        `"${action.name}" is a secure data action: Genesys documents those with Call Secure Data in secure call and voice bot flows; whether ${this.flowKind} may call one with Call Data is not documented`,
+        'make the action not secure if it carries nothing sensitive, or call it from a secure flow',
+      );
+    }
     const inputs = child(da.value, 'inputs');
     const given = entries(inputs);
     for (const e of given) {
@@ -655,7 +710,15 @@ class FlowChecker {
       }
       const credentialInput = CREDENTIAL_NAME.test(e.key);
       const result = this.value(ctx, e.value, t, `input ${e.key} of "${action.name}"`, action.secure);
-      if (credentialInput) {
+      if (credentialInput && !this.secureFlow) {
+        this.r.node(
+          e.keyNode,
+          'error',
+          'security.credential_in_flow',
+          `input ${e.key} of "${action.name}" passes a voice credential through ${this.flowKind}, which has no secure variables`,
+          NO_SECURE_HINT,
+        );
+      } else if (credentialInput) {
         if (!action.secure) {
           this.r.node(e.keyNode, 'error', 'security.credential_action_not_secure', `"${action.name}" takes a voice credential but is not a secure data action`, 'provision it with secure: true');
         }

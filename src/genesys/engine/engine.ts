@@ -122,6 +122,7 @@ export class Engine<Config, Org> {
   private context(): KindContext<Org> {
     return {
       org: this.o.org,
+      progress: this.progress,
       deploymentId: this.o.deploymentId,
       marker: ownershipMarker(this.o.deploymentId),
       outputOf: (kind, name, output = 'id') => {

@@ -3,6 +3,7 @@
  * src/genesys/resources/). The engine knows nothing of a kind's details: it asks for the desired
  * objects, reads what exists, compares, and calls create/update/remove in dependency order.
  */
+import type { OnProgress } from '../../progress.js';
 
 /** A value known only once another object exists: the engine resolves it before a write. */
 export interface Ref {
@@ -69,6 +70,11 @@ export interface KindContext<Org> {
    */
   remember(kind: string, name: string, values: Record<string, string>): void;
   recall(kind: string, name: string): Record<string, string> | undefined;
+  /**
+   * Steps inside one long write (a flow's publish job), before the engine reports the write itself.
+   * Optional so kinds and tests that build a context by hand need not give one.
+   */
+  progress?: OnProgress;
 }
 
 export interface ResourceKind<Config, Org> {

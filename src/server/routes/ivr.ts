@@ -8,6 +8,7 @@ import { stateOf } from '../locals.js';
 import { PutConsentBody, PutCredentialBody } from '../schemas.js';
 import { auditAs, noStore, noteTarget, routeInput, storeCredential } from './common.js';
 import type { RouteContext } from './context.js';
+import { ivrSessionRoutes } from './ivr-sessions.js';
 import { ivrConsentView, ivrCredentialView } from './views.js';
 
 /** The caller a data action names, in E.164, with who asks and in which (optional) conversation. */
@@ -94,4 +95,6 @@ export function ivrRoutes(router: Router, ctx: RouteContext): void {
       res.json({ withdrawn: true, ani: caller.e164, ...result });
     })
     .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
+
+  ivrSessionRoutes(router, ctx);
 }

@@ -78,9 +78,16 @@ export async function startServices(
   }
 }
 
-/** The kit's data actions for a config, by template key. */
+const actionsByConfig = new WeakMap<KitConfig, Record<string, DataActionDefinition>>();
+
+/** The kit's data actions for a config, by template key (rendered and checked once per config). */
 export function kitActions(config: KitConfig): Record<string, DataActionDefinition> {
-  return Object.fromEntries(renderDataActions(config).map((a) => [a.key, a.definition]));
+  let found = actionsByConfig.get(config);
+  if (!found) {
+    found = Object.fromEntries(renderDataActions(config).map((a) => [a.key, a.definition]));
+    actionsByConfig.set(config, found);
+  }
+  return found;
 }
 
 /** The fields the kit writes to the Web Services Data Actions credential (`${credentials.*}`). */
@@ -150,14 +157,15 @@ export async function speak(
 
 const TERMINAL = new Set(['success', 'fail-score', 'fail-spoof', 'error-consumer-not-ready', 'error-parameters', 'error-audio', 'error-das-Peak']);
 
-/** Polls Get Session Status (the flow's loop) until the session ends. */
+/** Polls the session status as the flows do (register: through the backend; verify: das-Peak) until it ends. */
 export async function pollStatus(
   config: KitConfig,
   operation: 'register' | 'verify',
   sessionId: string,
 ): Promise<Record<string, unknown>> {
+  const key = operation === 'register' ? 'backend-get-registration-status' : 'daspeak-get-session-status';
   for (let i = 0; i < 400; i++) {
-    const status = await output(config, 'daspeak-get-session-status', { operation, sessionId });
+    const status = await output(config, key, { sessionId });
     if (TERMINAL.has(status.status as string)) return status;
     await new Promise((r) => setTimeout(r, 50));
   }

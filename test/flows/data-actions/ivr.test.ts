@@ -3,11 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useTmpDir } from '../../helpers/tmp.js';
 import { output, pollStatus, run, speak, startServices, type Services } from './helpers.js';
 
-// Genesys conversation ids are UUIDs; the backend refuses anything else.
-const CONV_1 = '0c0e5a1e-0000-4000-8000-0000000c0001';
-const CONV_2 = '0c0e5a1e-0000-4000-8000-0000000c0002';
-const CONV_3 = '0c0e5a1e-0000-4000-8000-0000000c0003';
-
 /*
  * The kit's data actions run the way Genesys runs them (src/flows/executor), against the das-Peak
  * emulator and the kit's backend on 127.0.0.1: what the IVR flow does, step by step, with a real
@@ -30,83 +25,77 @@ async function ivrSession(
   s: Services,
   operation: 'register' | 'verify',
   voice: string,
-  credential?: string,
-): Promise<Record<string, unknown>> {
-  const conversationId = randomUUID();
+  conversationId = randomUUID(),
+): Promise<{ status: Record<string, unknown>; sessionId: string; conversationId: string }> {
   const settings = await output(s.config, 'daspeak-create-audio-settings', {});
   expect(settings.audioSettingsId).toEqual(expect.any(String));
-  const created = await output(s.config, `daspeak-create-${operation}-session`, {
-    audioSettingsId: settings.audioSettingsId,
-    conversationId,
-    ...(credential === undefined ? {} : { credential }),
-  });
+  const created =
+    operation === 'register'
+      ? await output(s.config, 'daspeak-create-register-session', { audioSettingsId: settings.audioSettingsId, conversationId })
+      : await output(s.config, 'backend-start-verification', { ani: ANI, conversationId, audioSettingsId: settings.audioSettingsId });
   expect(created).toMatchObject({ sessionId: expect.any(String) as string, status: 'waiting-consumer' });
   const line = await speak(s.config, conversationId, voice);
   try {
-    return await pollStatus(s.config, operation, created.sessionId as string);
+    return { status: await pollStatus(s.config, operation, created.sessionId as string), sessionId: created.sessionId as string, conversationId };
   } finally {
     await line.hangUp();
   }
 }
 
 describe('the IVR through the kit data actions', () => {
-  it('registers a caller, keeps the credential in the backend, verifies the caller and refuses another voice', async () => {
+  it('registers a caller with the credential kept in the backend (never in an output), verifies the caller and refuses another voice', async () => {
     const s = await start();
-    // Nothing stored yet: an ordinary outcome, not a failure.
-    expect(await output(s.config, 'backend-get-credential', { ani: ANI, conversationId: CONV_1 })).toEqual({
+    const conv = randomUUID();
+    // Nothing stored yet: an ordinary outcome, not a failure, and no das-Peak session.
+    expect(await output(s.config, 'backend-start-verification', { ani: ANI, conversationId: conv, audioSettingsId: 'unused' })).toEqual({
       found: false,
-      ani: E164,
-      credential: '',
-      modelHash: '',
       modelCurrent: false,
+      sessionId: '',
+      status: '',
+      ani: E164,
     });
-    expect(await output(s.config, 'backend-get-consent', { ani: ANI, conversationId: CONV_1 })).toMatchObject({
+    expect(await output(s.config, 'backend-get-consent', { ani: ANI, conversationId: conv })).toMatchObject({
       found: false,
       status: 'none',
       granted: false,
     });
     expect(
-      await output(s.config, 'backend-store-consent', { ani: ANI, conversationId: CONV_1, wordingVersion: 'v1' }),
+      await output(s.config, 'backend-store-consent', { ani: ANI, conversationId: conv, wordingVersion: 'v1' }),
     ).toMatchObject({ recorded: true, ani: E164, status: 'granted', granted: true, wordingVersion: 'v1' });
 
     const registered = await ivrSession(s, 'register', 'alice-register.wav');
-    expect(registered).toMatchObject({ status: 'success', errorCode: '', modelHash: 'sandbox-model-v1' });
-    expect(registered.credential).toMatch(/^[A-Za-z0-9+/=]{16,}$/);
-    expect(registered.netSpeechDuration as number).toBeGreaterThanOrEqual(s.config.daspeak.audioTotalDuration.register);
+    expect(registered.status).toEqual({
+      status: 'success',
+      netSpeechDuration: expect.any(Number) as number,
+      audioTotalDuration: s.config.daspeak.audioTotalDuration.register,
+      errorCode: '',
+      errorMessage: '',
+    });
+    expect(registered.status.netSpeechDuration as number).toBeGreaterThanOrEqual(s.config.daspeak.audioTotalDuration.register);
 
     expect(
-      await output(s.config, 'backend-store-credential', {
-        ani: ANI,
-        conversationId: CONV_1,
-        credential: registered.credential,
-      }),
+      await output(s.config, 'backend-store-registration', { ani: ANI, conversationId: registered.conversationId, sessionId: registered.sessionId }),
     ).toEqual({ stored: true, created: true, ani: E164, modelHash: 'sandbox-model-v1' });
-    const stored = await output(s.config, 'backend-get-credential', { ani: '+34600000001', conversationId: CONV_2 });
-    expect(stored).toEqual({
-      found: true,
-      ani: E164,
-      credential: registered.credential,
-      modelHash: 'sandbox-model-v1',
-      modelCurrent: true,
-    });
+    // das-Peak's credential is what the backend stored: the verification below matches with it.
+    const verified = await ivrSession(s, 'verify', 'alice-verify-1.wav');
+    expect(verified.status).toMatchObject({ status: 'success', errorCode: '' });
+    expect(verified.status.score as number).toBeGreaterThanOrEqual(s.config.daspeak.verificationThreshold);
+    expect(verified.status).not.toHaveProperty('credential');
 
-    const verified = await ivrSession(s, 'verify', 'alice-verify-1.wav', stored.credential as string);
-    expect(verified).toMatchObject({ status: 'success', credential: '', errorCode: '' });
-    expect(verified.score as number).toBeGreaterThanOrEqual(s.config.daspeak.verificationThreshold);
+    const impostor = await ivrSession(s, 'verify', 'bruno-verify-1.wav');
+    expect(impostor.status.status).toBe('fail-score');
+    expect(impostor.status.score as number).toBeLessThan(s.config.daspeak.verificationThreshold);
 
-    const impostor = await ivrSession(s, 'verify', 'bruno-verify-1.wav', stored.credential as string);
-    expect(impostor.status).toBe('fail-score');
-    expect(impostor.score as number).toBeLessThan(s.config.daspeak.verificationThreshold);
-
-    expect(await output(s.config, 'backend-delete-credential', { ani: ANI, conversationId: CONV_3 })).toEqual({
+    const later = randomUUID();
+    expect(await output(s.config, 'backend-delete-credential', { ani: ANI, conversationId: later })).toEqual({
       deleted: true,
       ani: E164,
     });
-    expect(await output(s.config, 'backend-delete-credential', { ani: ANI, conversationId: CONV_3 })).toEqual({
+    expect(await output(s.config, 'backend-delete-credential', { ani: ANI, conversationId: later })).toEqual({
       deleted: false,
       ani: E164,
     });
-    expect(await output(s.config, 'backend-delete-consent', { ani: ANI, conversationId: CONV_3 })).toEqual({
+    expect(await output(s.config, 'backend-delete-consent', { ani: ANI, conversationId: later })).toEqual({
       withdrawn: true,
       ani: E164,
       wasGranted: true,
@@ -121,19 +110,16 @@ describe('the IVR through the kit data actions', () => {
       audioSettingsId: settings.audioSettingsId,
       conversationId: randomUUID(),
     });
-    expect(
-      await output(s.config, 'daspeak-get-session-status', { operation: 'register', sessionId: created.sessionId }),
-    ).toEqual({
+    expect(await output(s.config, 'backend-get-registration-status', { sessionId: created.sessionId })).toEqual({
       status: 'waiting-consumer',
       netSpeechDuration: 0,
       audioTotalDuration: s.config.daspeak.audioTotalDuration.register,
-      credential: '',
-      modelHash: '',
-      score: 0,
-      authenticity: 0,
       errorCode: '',
       errorMessage: '',
     });
+    // Storing an unfinished registration is a failure the flow sees (409), not an empty credential.
+    const early = await run(s.config, 'backend-store-registration', { ani: ANI, conversationId: randomUUID(), sessionId: created.sessionId });
+    expect(early.outcome).toMatchObject({ ok: false, step: 'request', status: 409 });
   });
 
   it('fails the way a flow sees it: bad keys, unknown sessions, bad input, a caller number that is not one', async () => {
@@ -146,8 +132,10 @@ describe('the IVR through the kit data actions', () => {
     // The key never appears in what the run reports.
     expect(JSON.stringify(refused.result)).not.toContain(s.config.daspeak.rest.apiKey);
 
-    const unknown = await run(s.config, 'daspeak-get-session-status', { operation: 'verify', sessionId: 'no-such-session' });
+    const unknown = await run(s.config, 'daspeak-get-session-status', { sessionId: 'no-such-session' });
     expect(unknown.outcome).toMatchObject({ ok: false, step: 'request', code: 'data_action.http_error', status: 404 });
+    const unknownRegistration = await run(s.config, 'backend-get-registration-status', { sessionId: 'no-such-session' });
+    expect(unknownRegistration.outcome).toMatchObject({ ok: false, step: 'request', status: 404 });
 
     const badSettings = await run(s.config, 'daspeak-create-register-session', {
       audioSettingsId: 'no-such-settings',
@@ -155,19 +143,17 @@ describe('the IVR through the kit data actions', () => {
     });
     expect(badSettings.outcome).toMatchObject({ ok: false, step: 'request', code: 'data_action.http_error' });
 
-    const missing = await run(s.config, 'daspeak-create-verify-session', { audioSettingsId: 'a', conversationId: 'c' });
+    const missing = await run(s.config, 'backend-start-verification', { ani: ANI, conversationId: randomUUID() });
     expect(missing.outcome).toMatchObject({ ok: false, step: 'input', code: 'data_action.invalid_input' });
-    const operation = await run(s.config, 'daspeak-get-session-status', { operation: 'delete', sessionId: 'x' });
-    expect(operation.outcome).toMatchObject({ ok: false, step: 'input', code: 'data_action.invalid_input' });
 
-    const backendRefused = await run(s.config, 'backend-get-credential', { ani: ANI, conversationId: 'c' }, wrongKeys);
+    const backendRefused = await run(s.config, 'backend-get-consent', { ani: ANI, conversationId: randomUUID() }, wrongKeys);
     expect(backendRefused.outcome).toMatchObject({ ok: false, step: 'request', status: 401 });
     expect(JSON.stringify(backendRefused.result)).not.toContain(s.config.backend.apiKeys[0]);
 
-    const notANumber = await run(s.config, 'backend-store-credential', {
+    const notANumber = await run(s.config, 'backend-store-registration', {
       ani: 'anonymous',
-      conversationId: 'c',
-      credential: 'Y3JlZA==',
+      conversationId: randomUUID(),
+      sessionId: 'abc',
     });
     expect(notANumber.outcome).toMatchObject({ ok: false, step: 'request', status: 400 });
     const badConversation = await run(s.config, 'backend-get-consent', { ani: ANI, conversationId: 'has spaces' });

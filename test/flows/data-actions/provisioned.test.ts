@@ -57,18 +57,22 @@ describe('provisioned data actions', () => {
       conversationId: randomUUID(),
     });
     expect(session).toMatchObject({ success: true, finalResult: { status: 'waiting-consumer' } });
+    const conversationId = randomUUID();
     const consent = await test('daspeak Store Consent', {
       ani: '+34600000002',
-      conversationId: '0c0e5a1e-0000-4000-8000-00000000c0de',
+      conversationId,
       wordingVersion: 'v1',
     });
     expect(consent).toMatchObject({ success: true, finalResult: { recorded: true, granted: true } });
-    expect(await test('daspeak Get Credential', { ani: '+34600000002', conversationId: '0c0e5a1e-0000-4000-8000-00000000c0de' })).toMatchObject({
-      success: true,
-      finalResult: { found: false },
-    });
+    expect(
+      await test('daspeak Start Verification', {
+        ani: '+34600000002',
+        conversationId,
+        audioSettingsId: settings.finalResult!.audioSettingsId,
+      }),
+    ).toMatchObject({ success: true, finalResult: { found: false, sessionId: '' } });
     // A failure comes back as Genesys reports one: success false with the upstream status.
-    const failed = await test('daspeak Get Session Status', { operation: 'verify', sessionId: 'nope' });
+    const failed = await test('daspeak Get Session Status', { sessionId: 'nope' });
     expect(failed).toMatchObject({ success: false, error: { status: 404 } });
   });
 });

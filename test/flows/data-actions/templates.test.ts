@@ -16,12 +16,12 @@ const KEYS = [
   'backend-delete-consent',
   'backend-delete-credential',
   'backend-get-consent',
-  'backend-get-credential',
+  'backend-get-registration-status',
+  'backend-start-verification',
   'backend-store-consent',
-  'backend-store-credential',
+  'backend-store-registration',
   'daspeak-create-audio-settings',
   'daspeak-create-register-session',
-  'daspeak-create-verify-session',
   'daspeak-get-session-status',
 ];
 
@@ -34,10 +34,15 @@ describe('data-action templates', () => {
     expect(dataActionNames(config)).toMatchObject({
       'daspeak-create-audio-settings': 'daspeak Create Audio Settings',
       'daspeak-get-session-status': 'daspeak Get Session Status',
-      'backend-store-credential': 'daspeak Store Credential',
+      'backend-store-registration': 'daspeak Store Registration',
+      'backend-start-verification': 'daspeak Start Verification',
       'backend-delete-consent': 'daspeak Delete Consent',
     });
     for (const { definition } of actions) {
+      // No action carries a voice credential, in or out: the backend keeps it (docs/flows.md).
+      expect(JSON.stringify(definition.contract)).not.toMatch(/"credential"/);
+      expect(JSON.stringify(definition.config.response)).not.toMatch(/"credential"|result\.credential/);
+      expect(definition.secure).toBe(false);
       expect(definition.name.startsWith('daspeak ')).toBe(true);
       expect(definition.category).toBe('daspeak Data Actions');
       expect(validateActionDefinition({ ...definition, integrationId: 'x' })).toEqual([]);
@@ -90,8 +95,13 @@ describe('data-action templates', () => {
     expect(parsed.audio_settings_id).toBe(evil);
     expect(parsed.model_hash).toBe('sandbox-model-v1');
     const status = actions['daspeak-get-session-status']!.config.request as { requestUrlTemplate: string };
-    const url = renderVelocity(status.requestUrlTemplate, { input: { operation: 'register', sessionId: '../../admin?x=1' } });
-    expect(url.ok && url.text).toMatch(/\/v1\/register_session\/\.\.%2F\.\.%2Fadmin%3Fx%3D1$/);
+    const url = renderVelocity(status.requestUrlTemplate, { input: { sessionId: '../../admin?x=1' } });
+    expect(url.ok && url.text).toMatch(/\/v1\/verify_session\/\.\.%2F\.\.%2Fadmin%3Fx%3D1$/);
+    const registration = actions['backend-store-registration']!.config.request as { requestUrlTemplate: string; requestTemplate: string };
+    const stored = renderVelocity(registration.requestTemplate, { input: { sessionId: evil } });
+    expect(JSON.parse(stored.ok ? stored.text : '')).toEqual({ sessionId: evil });
+    const path = renderVelocity(registration.requestUrlTemplate, { input: { ani: '+34/../x', conversationId: 'c&d' } });
+    expect(path.ok && path.text).toMatch(/\/credentials\/%2B34%2F\.\.%2Fx\/registration\?conversationId=c%26d$/);
   });
 
   it('config values are escaped for JSON; what Velocity would run is refused with the key to fix', () => {

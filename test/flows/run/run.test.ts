@@ -77,8 +77,11 @@ describe('flows run: the example inbound flow', () => {
     const r = await call('chen', '+34600000102', ['2']);
     expect(r.participantData).toMatchObject({ 'daspeak.result': 'no-consent', 'daspeak.operation': 'register' });
     expect(r.ending.kind).toBe('transfer');
+    expect(r.participantData['daspeak.reason']).toBe('declined');
+    // The refusal was recorded through the backend: the next call is not asked again.
     const again = await call('chen', '+34600000102', []);
-    expect(again.participantData['daspeak.result']).toBe('no-consent');
+    expect(again.participantData).toMatchObject({ 'daspeak.result': 'no-consent', 'daspeak.reason': 'refused-earlier' });
+    expect(again.transcript.some((t) => t.kind === 'input')).toBe(false);
   }, 60_000);
 
   it('polling never exceeds its bound: a caller who never speaks gets no-audio after maxPolls', async () => {

@@ -1,5 +1,6 @@
 import { isGenesysApiError, paginate, type EntityListing } from '../../platform/index.js';
 import { KitError } from '../../../errors.js';
+import type { OnProgress } from '../../../progress.js';
 import type { GenesysOrg } from '../shared/org.js';
 
 /**
@@ -65,6 +66,8 @@ export interface PublishOptions {
   /** Longest wait for the job (Terraform waits 16 minutes). */
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told when the YAML is uploaded and Architect's job is running (it can take minutes). */
+  onProgress?: OnProgress;
 }
 
 /** Publishes one Archy YAML; resolves to the flow id, or throws with Architect's messages. */
@@ -99,6 +102,14 @@ export async function publishFlowYaml(
       hint: 'run provision again (the upload URL may have expired)',
     });
   }
+  options.onProgress?.({
+    type: 'step',
+    action: 'uploaded',
+    kind: 'flow',
+    name,
+    id: job.id,
+    detail: "waiting for Architect's publish job",
+  });
   const deadline = Date.now() + (options.timeoutMs ?? 16 * 60_000);
   let wait = 50;
   for (;;) {

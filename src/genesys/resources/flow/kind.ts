@@ -5,6 +5,7 @@ import { ownerFromText, ownershipMarker } from '../../engine/ownership.js';
 import type { ActualObject, DesiredObject, ResourceKind } from '../../engine/resource.js';
 import { DATA_ACTION_KIND } from '../data-action/kind.js';
 import { inNamespace } from '../names.js';
+import type { OnProgress } from '../../../progress.js';
 import type { GenesysOrg } from '../shared/org.js';
 import { deleteFlow, listFlows, publishFlowYaml } from './api.js';
 
@@ -79,12 +80,12 @@ export const flowKind: ResourceKind<KitConfig, GenesysOrg> = {
   },
 
   async create(ctx, desired) {
-    return publish(ctx.org, desired, ctx.deploymentId);
+    return publish(ctx.org, desired, ctx.deploymentId, ctx.progress);
   },
 
   async update(ctx, desired) {
     // Publishing the same type and name again makes a new version of the same flow.
-    return publish(ctx.org, desired, ctx.deploymentId);
+    return publish(ctx.org, desired, ctx.deploymentId, ctx.progress);
   },
 
   async remove(ctx, actual) {
@@ -101,9 +102,14 @@ export function markedYaml(yaml: string, deploymentId: string): string {
   });
 }
 
-async function publish(org: GenesysOrg, desired: DesiredObject, deploymentId: string) {
+async function publish(
+  org: GenesysOrg,
+  desired: DesiredObject,
+  deploymentId: string,
+  onProgress?: OnProgress,
+) {
   const yaml = markedYaml(desired.spec.yaml as string, deploymentId);
-  const id = await publishFlowYaml(org, desired.name, yaml);
+  const id = await publishFlowYaml(org, desired.name, yaml, onProgress ? { onProgress } : {});
   const [after] = (await listFlows(org, TYPES)).filter((f) => f.id === id);
   return { id, outputs: { publishedVersion: after?.publishedVersion ?? '' } };
 }

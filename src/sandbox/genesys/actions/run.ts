@@ -1,21 +1,18 @@
-import Ajv04Module from 'ajv-draft-04';
+import { compileContractSchemaCached } from '../../../flows/executor/json-schema.js';
 import { GenesysApiError } from '../api-error.js';
 import type { SandboxContext } from '../http/context.js';
 import type { ActionContract, ActionRecord } from '../state/model.js';
 import type { ActionExecutionResult, ExecutableAction } from './executor.js';
 
-// ajv-draft-04 is CommonJS; under NodeNext its default import is the module object.
-const Ajv04 = Ajv04Module.default;
-
-/** Problems of a value against a contract schema (draft-04, annotations tolerated); empty when valid. */
+/**
+ * Problems of a value against a contract schema (draft-04, annotations tolerated); empty when valid.
+ * The compiled schema is kept by its text (the flows executor's cache): an IVR polls the same action
+ * every second, and compiling one takes tens of milliseconds.
+ */
 export function schemaProblems(schema: Record<string, unknown>, value: unknown, root: string): string[] {
-  const ajv = new Ajv04({ allErrors: true, strict: false, addUsedSchema: false, validateFormats: false });
-  let validate;
-  try {
-    validate = ajv.compile(schema);
-  } catch (err) {
-    return [`${root}: the schema cannot be compiled (${err instanceof Error ? err.message : String(err)})`];
-  }
+  const compiled = compileContractSchemaCached(schema);
+  if (!compiled.ok) return [`${root}: the schema cannot be compiled (${compiled.problem})`];
+  const validate = compiled.validate;
   if (validate(value)) return [];
   return (validate.errors ?? []).map((e) => {
     const at = [root, ...e.instancePath.split('/').slice(1)].join('.');

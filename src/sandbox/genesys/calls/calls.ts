@@ -9,10 +9,12 @@ import {
   type MediaParameter,
 } from '../../../audiohook/index.js';
 import type { SandboxContext } from '../http/context.js';
-import type { ConversationRecord, IntegrationRecord, ParticipantRecord } from '../state/model.js';
+import type { ConversationRecord, FlowRecord, IntegrationRecord, ParticipantRecord } from '../state/model.js';
 import { callAudio, framesFor, type CallAudio, type CallAudioRequest } from './audio.js';
 import { CallerLine } from './caller-line.js';
 import { badRequest, conflict } from '../api-error.js';
+import { cuedFrames } from '../../../flows/run/index.js';
+import { ivrReport, runIvrCall, type IvrReport } from '../ivr/run.js';
 
 /** What a test asks for: who calls, where the call goes, what is said and how fast. */
 export interface CallRequest {
@@ -36,6 +38,8 @@ export interface CallRequest {
   keepConnected?: boolean;
   /** With keepConnected: the caller can say more until hang-up (`speak`), each utterance paced at `speed`. */
   continuous?: boolean;
+  /** Key presses for the flow's IVR, one per Collect Input. */
+  dtmf?: string[];
 }
 
 export interface CallSessionReport {
@@ -66,6 +70,8 @@ export interface CallReport {
   endTime?: string;
   audioSeconds: number;
   sessions: CallSessionReport[];
+  /** A call that entered an inbound call flow: the org ran it (src/sandbox/genesys/ivr). */
+  ivr?: IvrReport;
 }
 
 /**
@@ -117,9 +123,14 @@ export class CallManager {
   ): CallReport {
     const { state } = this.ctx.store;
     const audio = callAudio(request.audio, this.ctx.voices);
-    const conversation = this.createConversation(request, resolved);
-    const queue = resolved.queueId ? state.queues.find((q) => q.id === resolved.queueId) : undefined;
     const flow = resolved.flowId ? state.flows.find((f) => f.id === resolved.flowId) : undefined;
+    // A call that enters an inbound call flow is in the IVR until the flow transfers it: the flow
+    // picks the queue, and an agent answers only after that.
+    const ivrFlow = flow?.type === 'inboundcall' ? flow : undefined;
+    const conversation = this.createConversation(request, ivrFlow ? { flowId: ivrFlow.id } : resolved, {
+      ivr: ivrFlow !== undefined,
+    });
+    const queue = resolved.queueId ? state.queues.find((q) => q.id === resolved.queueId) : undefined;
     // Simplification: monitoring is on for the whole call when the flow's action or the queue turns it on.
     const monitored = flow?.audioMonitoring === true || queue?.enableAudioMonitoring === true;
     const targets = monitored
@@ -138,6 +149,7 @@ export class CallManager {
       ...resolved,
       monitored,
       ...(request.audio?.voice !== undefined ? { voice: request.audio.voice } : {}),
+      ...(ivrFlow ? { queueId: undefined, agentUserId: undefined, ivr: ivrReport(ivrFlow) } : {}),
       state: 'active',
       startTime: conversation.startTime,
       audioSeconds: audio.external.length / 8000,
@@ -155,8 +167,9 @@ export class CallManager {
       done: Promise.resolve(report),
       ...(request.keepConnected && request.continuous ? { line: new CallerLine() } : {}),
     };
-    const running =
-      targets.length > 0
+    const running = ivrFlow
+      ? [this.ivrCall(live, ivrFlow, conversation, audio, request, targets, resolved.agentUserId)]
+      : targets.length > 0
         ? targets.map((integration, n) =>
             this.stream(live, integration, conversation, audio, request, report.sessions[n]!),
           )
@@ -260,6 +273,7 @@ export class CallManager {
   createConversation(
     request: Pick<CallRequest, 'ani' | 'aniName' | 'dnis'>,
     resolved: { queueId?: string; flowId?: string; agentUserId?: string },
+    options: { ivr?: boolean } = {},
   ): ConversationRecord {
     const { state } = this.ctx.store;
     const at = this.ctx.store.iso();
@@ -286,8 +300,8 @@ export class CallManager {
         ani,
         dnis,
         startTime: at,
-        state: 'disconnected',
-        endTime: at,
+        // The IVR participant stays until the flow transfers or ends the call.
+        ...(options.ivr ? { state: 'connected' as const } : { state: 'disconnected' as const, endTime: at }),
       });
     const agent = resolved.agentUserId ? state.users.find((u) => u.id === resolved.agentUserId) : undefined;
     if (resolved.queueId) {
@@ -344,6 +358,7 @@ export class CallManager {
     audio: CallAudio,
     request: CallRequest,
     out: CallSessionReport,
+    caller?: (channels: readonly string[], frameMs: number) => AsyncIterable<Uint8Array>,
   ): Promise<void> {
     const { state } = this.ctx.store;
     const credId = integration.config.credentials.audioHook?.id;
@@ -393,9 +408,11 @@ export class CallManager {
       if (selected && !live.abort.signal.aborted) {
         const speed = request.speed ?? 1;
         const frameMs = request.frameMs ?? 200;
-        const frames = live.line
-          ? live.line.frames(audio, selected.channels, frameMs, live.abort.signal)
-          : framesFor(audio, selected.channels, frameMs);
+        const frames = caller
+          ? caller(selected.channels, frameMs)
+          : live.line
+            ? live.line.frames(audio, selected.channels, frameMs, live.abort.signal)
+            : framesFor(audio, selected.channels, frameMs);
         const perSecond = 8000 * selected.channels.length;
         const source =
           speed === 'max'
@@ -413,6 +430,63 @@ export class CallManager {
     } finally {
       live.sessions.delete(out);
     }
+  }
+
+  /**
+   * A call in an inbound call flow: the flow runs (src/sandbox/genesys/ivr); its Audio Monitoring
+   * action starts the Audiohook streams, in which the caller is silent until the flow starts a
+   * das-Peak session, then speaks, then waits. A transfer puts the call in the queue, where the
+   * agent (if any) answers; with `keepConnected` it stays there until hung up, else it ends.
+   */
+  private async ivrCall(
+    live: LiveCall,
+    flow: FlowRecord,
+    conversation: ConversationRecord,
+    audio: CallAudio,
+    request: CallRequest,
+    targets: IntegrationRecord[],
+    agentUserId: string | undefined,
+  ): Promise<void> {
+    const speed = request.speed ?? 1;
+    const streams: Promise<void>[] = [];
+    let cue = () => {};
+    const spoken = new Promise<void>((resolve) => (cue = resolve));
+    const silence = (channels: number, frameMs: number) =>
+      new Uint8Array((8000 * frameMs * channels) / 1000).fill(0xff);
+    const source = (channels: readonly string[], frameMs: number) =>
+      cuedFrames({
+        voice: framesFor(audio, channels, frameMs),
+        silence: silence(channels.length, frameMs),
+        cue: spoken,
+        stop: live.abort.signal,
+        paced: speed !== 'max',
+      });
+    const { ending, queueId } = await runIvrCall({
+      ctx: this.ctx,
+      flow,
+      conversation,
+      report: live.report.ivr!,
+      dtmf: request.dtmf ?? [],
+      speed,
+      ...(request.language ? { language: request.language } : {}),
+      hangUp: live.abort.signal,
+      monitor: () => {
+        if (streams.length > 0) return;
+        targets.forEach((integration, n) =>
+          streams.push(
+            this.stream(live, integration, conversation, audio, request, live.report.sessions[n]!, source),
+          ),
+        );
+      },
+      onSpeech: () => cue(),
+    });
+    if (queueId) live.report.queueId = queueId;
+    if (ending.kind === 'transfer' && agentUserId && !live.abort.signal.aborted)
+      this.answer(live.report.id, agentUserId);
+    if (ending.kind === 'transfer' && request.keepConnected) await untilAborted(live.abort.signal);
+    // The flow is over and nobody keeps the line: the call ends, and with it the audio.
+    live.abort.abort();
+    await Promise.all(streams);
   }
 
   /** A call nobody listens to still lasts as long as its audio (and, when asked, until hung up). */

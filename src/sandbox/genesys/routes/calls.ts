@@ -63,6 +63,12 @@ export const CallRequestSchema = Type.Object(
     language: Type.Optional(Type.String({ minLength: 2 })),
     keepConnected: Type.Optional(Type.Boolean()),
     continuous: Type.Optional(Type.Boolean()),
+    dtmf: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[0-9*#]+$' }), {
+        maxItems: 50,
+        description: "The caller's key presses in the flow's IVR, one entry per Collect Input, in order.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -39,7 +39,7 @@ function participantView(state: OrgState, c: ConversationRecord, p: ParticipantR
     ...(p.dnis ? { dnis: p.dnis } : {}),
     ...(p.purpose === 'customer' ? { aniName: p.name ?? '' } : {}),
     wrapupRequired: p.purpose === 'agent',
-    attributes: {},
+    attributes: { ...p.attributes },
     calls: [call],
     conversationId: c.id,
   };

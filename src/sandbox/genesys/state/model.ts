@@ -215,6 +215,8 @@ export interface ParticipantRecord {
   startTime: string;
   endTime?: string;
   state: 'connected' | 'disconnected';
+  /** Participant data (string values), e.g. what an IVR flow set on the customer. */
+  attributes?: Record<string, string>;
 }
 
 export interface ConversationRecord {
