@@ -5,6 +5,7 @@
  * blocked, a new conversation), Spanish, keyboard and contrast, a broken config.js, das-Peak down.
  */
 import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +179,43 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, direct mode'
       await env.hangup(call);
     } finally {
       await browser.close();
+    }
+  }, 60_000);
+
+  it('a store that fails after das-Peak registered: the registration is kept, Save again stores it', async () => {
+    const chen = '+34600200077';
+    // A real fault in the backend's database (SQLite, another connection): every credential insert aborts.
+    const db = new Database(join(env.dir, 'data', 'credentials.db'));
+    db.exec(
+      "create trigger fail_store before insert on credentials begin select raise(abort, 'disk I/O error (test fault)'); end",
+    );
+    try {
+      const call = await env.placeCall({ ani: chen, voice: 'chen-register', speed: 4 });
+      const { page, seen } = await openWidget(context, widgetUrl(env, call));
+      await page.locator('button[data-action="register"]').click({ timeout: 15_000 });
+      const saveAgain = page.locator('button[data-action="save-again"]');
+      await saveAgain.waitFor({ timeout: 20_000 });
+      await page.getByText('The voice was registered but could not be saved').waitFor();
+      // Nothing was stored (the audit row went down with the failed transaction).
+      expect(await env.stack.backend!.store.queryAudit({ ani: chen, action: 'credential.store' })).toEqual(
+        [],
+      );
+      // The database recovers; the registration das-Peak returned was kept in the widget, no new session.
+      db.exec('drop trigger fail_store');
+      await saveAgain.click();
+      await page.locator('[data-notice="registered"] [data-testid="tick"]').waitFor({ timeout: 15_000 });
+      await page.locator('[data-status="registered"]').waitFor();
+      expect(
+        await env.stack.backend!.store.queryAudit({ ani: chen, action: 'credential.store', outcome: 'ok' }),
+      ).toHaveLength(1);
+      const refused = seen.errors.filter((e) => /status of 500 .*\/database\/storeCredential\)$/.test(e));
+      expect(refused).toHaveLength(1);
+      expect(unexpectedErrors(seen.errors.filter((e) => !refused.includes(e)))).toEqual([]);
+      await page.close();
+      await env.hangup(call);
+    } finally {
+      db.exec('drop trigger if exists fail_store');
+      db.close();
     }
   }, 60_000);
 

@@ -118,6 +118,31 @@ describe.skipIf(browserMissing && !process.env.CI)('genesys widget, relay mode',
     await env.hangup(call);
   }, 60_000);
 
+  it("shows the IVR's result for a call that came through the kit's flow (participant data)", async () => {
+    const dora = '+34600400077';
+    // The published inbound flow registers dora with no agent (key 1: consent), then transfers to the agent.
+    const call = await env.placeCall({
+      ani: dora,
+      voice: 'dora-register',
+      speed: 20,
+      flow: 'daspeak Example Inbound',
+      dtmf: ['1'],
+    });
+    const { page, seen } = await openWidget(context, widgetUrl(env, call));
+    const ivr = page.locator('[data-testid="ivr"]');
+    await ivr.waitFor({ timeout: 15_000 });
+    expect(await ivr.getAttribute('data-ivr')).toBe('registered');
+    // The IVR stored the credential through the backend, so the widget offers a verification.
+    await page.locator('button[data-action="authenticate"]').waitFor({ timeout: 15_000 });
+    expect(await env.stack.backend!.store.queryAudit({ ani: dora, action: 'credential.store' })).toHaveLength(
+      1,
+    );
+    await screenshot(page, 'relay-ivr-result');
+    expect(unexpectedErrors(seen.errors)).toEqual([]);
+    await page.close();
+    await env.hangup(call);
+  }, 60_000);
+
   // Last: das-Peak stays unreachable.
   it("das-Peak down: the backend's error-backend is the Connection error", async () => {
     const call = await env.placeCall({ ani: alice, voice: 'alice-register', speed: 1 });

@@ -430,6 +430,9 @@ export class CallManager {
     } finally {
       live.sessions.delete(out);
     }
+    // As in Genesys, a stream the server ended (das-Peak closes it once it has heard enough) does not
+    // end the call: caller and agent stay on the line until one hangs up.
+    if (request.keepConnected) await untilAborted(live.abort.signal);
   }
 
   /**

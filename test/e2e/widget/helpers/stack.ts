@@ -69,6 +69,10 @@ export interface CallOptions {
   agent?: string;
   /** Audio speed (1 = real time). */
   speed?: number;
+  /** The call enters this inbound call flow first (the kit's published IVR); the agent answers after its transfer. */
+  flow?: string;
+  /** Key presses for the flow's menus. */
+  dtmf?: string[];
 }
 
 const calls = new Map<string, string>();
@@ -178,8 +182,11 @@ export async function startWidgetStack(options: WidgetStackOptions = {}): Promis
         audio,
         speed: call.speed ?? 4,
         keepConnected: true,
+        ...(call.flow ? { flow: call.flow, dtmf: call.dtmf ?? [] } : {}),
       });
       calls.set(report.conversationId, report.id);
+      // Through a flow, the agent gets the call (and opens the widget) once the IVR has transferred it.
+      if (call.flow) await ivrEnded(genesys.url, report.id);
       return report.conversationId;
     },
     async hangup(conversationId) {
@@ -194,6 +201,19 @@ export async function startWidgetStack(options: WidgetStackOptions = {}): Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function ivrEnded(genesysUrl: string, callId: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const report = (await (await fetch(`${genesysUrl}/sandbox/calls/${callId}`)).json()) as {
+      ivr?: { state: string };
+    };
+    if (report.ivr?.state === 'ended') return;
+    if (Date.now() > deadline)
+      throw new Error(`the IVR of call ${callId} did not end: ${JSON.stringify(report.ivr)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The harness pages: the core element on the static platform, with the kit's or the seed's utils.js. */
