@@ -127,9 +127,7 @@ function twiml(ctx: CliContext, o: TwilioOptions): number {
       'a workflow SID is WW followed by 32 hexadecimal digits',
     );
   }
-  const { config } = ctx.loadConfig();
-  twilioOf(config);
-  const url = twilioMediaStreamUrl(config);
+  const url = streamUrlOf(ctx);
   const then: AfterStream | undefined =
     o.workflow !== undefined
       ? { enqueue: { workflowSid: o.workflow } }
@@ -148,6 +146,22 @@ function twiml(ctx: CliContext, o: TwilioOptions): number {
     );
   }
   return 0;
+}
+
+/**
+ * The consumer URL, read without the secrets: printing TwiML needs no Auth Token. Only when the URL
+ * itself comes from the environment is the config read with it.
+ */
+function streamUrlOf(ctx: CliContext): string {
+  const lenient = ctx.loadConfig({ skipEnv: true }).config;
+  twilioOf(lenient); // a Genesys config is refused (exit 2)
+  try {
+    const url = twilioMediaStreamUrl(lenient);
+    if (!url.includes('${env:') && !url.includes('%7Benv:')) return url;
+  } catch {
+    // an unresolved ${env:…} origin: read below with the environment
+  }
+  return twilioMediaStreamUrl(ctx.loadConfig().config);
 }
 
 function printStream(ctx: CliContext, verb: string, s: StreamInfo, url?: string): void {
