@@ -6,7 +6,8 @@ import {
   parseTaskAttributes,
 } from '../../src/twilio/tasks.js';
 import type { TwilioError } from '../../src/twilio/errors.js';
-import { clientOn, control, placeCall, rejectionOf, useStandIn } from './helpers.js';
+import { createTwilioClient } from '../../src/twilio/client.js';
+import { clientOn, control, placeCall, rejectionOf, useRawServer, useStandIn } from './helpers.js';
 
 const standIn = useStandIn();
 
@@ -88,5 +89,90 @@ describe('task attributes', () => {
     expect(parseTaskAttributes('not json')).toBeUndefined();
     expect(parseTaskAttributes('[1]')).toBeUndefined();
     expect(parseTaskAttributes('{"from": 5}')).toBeUndefined();
+  });
+});
+
+describe('liveCallsOfWorker keeps only assigned voice tasks with a call (TaskRouter shapes from a raw server)', () => {
+  const WS = `WS${'1'.repeat(32)}`;
+  const WK = `WK${'2'.repeat(32)}`;
+  const sid = (p: string, n: number) => `${p}${String(n).repeat(32)}`;
+  const tasks: Record<string, { channel: string; status: string; attributes: Record<string, unknown> }> = {
+    [sid('WT', 3)]: {
+      channel: 'voice',
+      status: 'assigned',
+      attributes: { call_sid: sid('CA', 3), from: '+34600000013' },
+    },
+    [sid('WT', 4)]: {
+      channel: 'voice',
+      status: 'wrapping',
+      attributes: { call_sid: sid('CA', 4), from: '+34600000014' },
+    },
+    [sid('WT', 5)]: { channel: 'chat', status: 'assigned', attributes: { call_sid: sid('CA', 5), from: 'web' } },
+    [sid('WT', 6)]: { channel: 'voice', status: 'assigned', attributes: { from: '+34600000016' } },
+  };
+  const raw = useRawServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    res.setHeader('Content-Type', 'application/json');
+    if (path === `/v1/Workspaces/${WS}/Workers/${WK}/Reservations`) {
+      const url = `https://taskrouter.twilio.com${path}?ReservationStatus=accepted&PageSize=50&Page=0`;
+      res.end(
+        JSON.stringify({
+          reservations: Object.keys(tasks).map((t, i) => ({
+            sid: sid('WR', i + 3),
+            task_sid: t,
+            worker_sid: WK,
+            workspace_sid: WS,
+            reservation_status: 'accepted',
+            account_sid: sid('AC', 7),
+          })),
+          meta: {
+            page: 0,
+            page_size: 50,
+            first_page_url: url,
+            previous_page_url: null,
+            url,
+            next_page_url: null,
+            key: 'reservations',
+          },
+        }),
+      );
+      return;
+    }
+    const t = tasks[path.split('/').pop() ?? ''];
+    if (!t) {
+      res.statusCode = 404;
+      res.end(
+        JSON.stringify({
+          code: 20404,
+          message: 'not found',
+          more_info: 'https://www.twilio.com/docs/errors/20404',
+          status: 404,
+        }),
+      );
+      return;
+    }
+    res.end(
+      JSON.stringify({
+        sid: path.split('/').pop(),
+        workspace_sid: WS,
+        assignment_status: t.status,
+        task_channel_unique_name: t.channel,
+        attributes: JSON.stringify(t.attributes),
+      }),
+    );
+  });
+
+  it('a wrapping task, a chat task and a voice task without a call SID are not live calls', async () => {
+    const { url } = await raw();
+    const client = createTwilioClient({ accountSid: sid('AC', 7), authToken: 't', apiBaseUrl: url });
+    expect(await liveCallsOfWorker(client, WS, WK)).toEqual([
+      {
+        taskSid: sid('WT', 3),
+        reservationSid: sid('WR', 3),
+        callSid: sid('CA', 3),
+        from: '+34600000013',
+        to: undefined,
+      },
+    ]);
   });
 });
