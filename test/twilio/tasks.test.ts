@@ -107,7 +107,11 @@ describe('liveCallsOfWorker keeps only assigned voice tasks with a call (TaskRou
       status: 'wrapping',
       attributes: { call_sid: sid('CA', 4), from: '+34600000014' },
     },
-    [sid('WT', 5)]: { channel: 'chat', status: 'assigned', attributes: { call_sid: sid('CA', 5), from: 'web' } },
+    [sid('WT', 5)]: {
+      channel: 'chat',
+      status: 'assigned',
+      attributes: { call_sid: sid('CA', 5), from: 'web' },
+    },
     [sid('WT', 6)]: { channel: 'voice', status: 'assigned', attributes: { from: '+34600000016' } },
   };
   const raw = useRawServer((req, res) => {
