@@ -16,20 +16,17 @@ import { openDeployment, type Deployment } from './deployment.js';
 import { grantInstructions } from './grant.js';
 import { codeInText, describeRequestFailure, networkProblem } from './network.js';
 import { planOn, type Options } from './operations.js';
+import { genesysOf } from '../config/platform.js';
+import { twilioChecks } from './doctor-twilio.js';
 
 /**
  * `doctor`: one line per check, a fix for each failure. Checks never throw; a check that depends on
  * another that failed is skipped and says which.
  */
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+import type { CheckResult, CheckStatus } from './check-result.js';
 
-export interface CheckResult {
-  id: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
+export type { CheckResult, CheckStatus } from './check-result.js';
 
 export interface DoctorOptions extends Options {
   /** Per-check time limit for network checks. Default 10 s. */
@@ -104,7 +101,7 @@ async function genesysChecks(d: Deployment): Promise<CheckResult[]> {
   out.push({
     id: 'genesys.login',
     status: 'ok',
-    detail: `logged in as client ${me.clientId ?? d.config.genesys.clientId} to organization ${d.organizationId ?? '(unknown)'}`,
+    detail: `logged in as client ${me.clientId ?? genesysOf(d.config).clientId} to organization ${d.organizationId ?? '(unknown)'}`,
   });
 
   out.push(
@@ -125,8 +122,8 @@ async function genesysChecks(d: Deployment): Promise<CheckResult[]> {
         return {
           id: 'genesys.permissions',
           status: 'fail',
-          detail: `client ${d.config.genesys.clientId} may not read roles (${err.genesysMessage ?? 'HTTP 403'})`,
-          fix: `give a role of client ${d.config.genesys.clientId} these permissions: ${PROVISIONER_PERMISSIONS.join(', ')}`,
+          detail: `client ${genesysOf(d.config).clientId} may not read roles (${err.genesysMessage ?? 'HTTP 403'})`,
+          fix: `give a role of client ${genesysOf(d.config).clientId} these permissions: ${PROVISIONER_PERMISSIONS.join(', ')}`,
         };
       }
       const roles = all.filter((r) => me.roleIds.includes(r.id));
@@ -136,7 +133,7 @@ async function genesysChecks(d: Deployment): Promise<CheckResult[]> {
         return {
           id: 'genesys.permissions',
           status: 'fail',
-          detail: `client ${d.config.genesys.clientId} lacks ${missing.join(', ')}`,
+          detail: `client ${genesysOf(d.config).clientId} lacks ${missing.join(', ')}`,
           fix: `add them to one of its roles (${roles.map((r) => `"${r.name}"`).join(', ') || 'none'}) in Admin > Roles / Permissions`,
         };
       }
@@ -163,14 +160,14 @@ async function genesysChecks(d: Deployment): Promise<CheckResult[]> {
         return {
           id: 'genesys.kit_role',
           status: 'warn',
-          detail: `client ${d.config.genesys.clientId} does not hold "${n.role}", so it cannot create "${n.backendClient}"`,
-          fix: `add "${n.role}" to client ${d.config.genesys.clientId} in Admin > OAuth > Roles (Home division)`,
+          detail: `client ${genesysOf(d.config).clientId} does not hold "${n.role}", so it cannot create "${n.backendClient}"`,
+          fix: `add "${n.role}" to client ${genesysOf(d.config).clientId} in Admin > OAuth > Roles (Home division)`,
         };
       }
       return {
         id: 'genesys.kit_role',
         status: 'ok',
-        detail: `client ${d.config.genesys.clientId} holds "${n.role}"`,
+        detail: `client ${genesysOf(d.config).clientId} holds "${n.role}"`,
       };
     }),
   );
@@ -350,6 +347,8 @@ async function daspeakChecks(
       : skip('daspeak.socketio', 'daspeak.token'),
   );
 
+  // Audiohook is how Genesys streams; a Twilio deployment streams through Media Streams instead.
+  if (config.platform === 'twilio') return out;
   out.push(
     await attempt(
       'daspeak.audiohook',
@@ -452,12 +451,20 @@ async function backendChecks(config: KitConfig, timeoutMs: number): Promise<Chec
 /** Runs every check; the config itself was checked by loading it. */
 export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  if (options.config.platform === 'twilio') {
+    return [
+      ...(await twilioChecks(options.config, timeoutMs)),
+      ...(await daspeakChecks(options.config, undefined, timeoutMs)),
+      ...(await backendChecks(options.config, timeoutMs)),
+    ];
+  }
   const results: CheckResult[] = [];
   let deployment: Deployment | undefined;
   try {
     deployment = await openDeployment({ ...options, mode: 'read' });
   } catch (err) {
-    const where = options.config.genesys.baseUrl ?? `https://login.${options.config.genesys.region ?? ''}`;
+    const where =
+      genesysOf(options.config).baseUrl ?? `https://login.${genesysOf(options.config).region ?? ''}`;
     const network =
       networkProblem(where, err, timeoutMs) ?? networkProblem(where, codeInText(message(err)), timeoutMs);
     results.push({
