@@ -29,6 +29,7 @@ import { attachRelay, type Relay } from './relay/relay.js';
 import { createTokenSource } from './token/token-source.js';
 import { renderConfigJs, widgetConfig } from './widget/config-js.js';
 import { widgetFiles } from './widget/files.js';
+import { genesysOf } from '../config/platform.js';
 
 export interface AppDeps {
   config: KitConfig;
@@ -75,7 +76,7 @@ function agentPlatform(deps: AppDeps, clock: Clock, metrics: ServerMetrics): Age
   const onCheck = (source: CheckSource, outcome: CheckOutcome) =>
     metrics.agentTokenChecks.inc({ source, outcome });
   const conversationCacheSeconds = deps.conversationCacheSeconds ?? config.backend.conversationCacheSeconds;
-  return genesysPlatform(config.genesys, config, {
+  return genesysPlatform(genesysOf(config), config, {
     baseUrl: deps.genesysBaseUrl,
     organizationId: deps.organizationId,
     clock,

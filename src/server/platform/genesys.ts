@@ -1,4 +1,4 @@
-import type { KitConfig } from '../../config/index.js';
+import type { GenesysConfig, KitConfig } from '../../config/index.js';
 import { createAgentVerifier } from '../auth/agent-verifier.js';
 import type { CheckOutcome, CheckSource } from '../auth/verdicts.js';
 import type { Clock } from '../clock.js';
@@ -27,7 +27,7 @@ export interface GenesysPlatformOptions {
  * the call audio reaches das-Peak over Audiohook.
  */
 export function genesysPlatform(
-  genesys: KitConfig['genesys'],
+  genesys: GenesysConfig,
   config: KitConfig,
   options: GenesysPlatformOptions,
 ): AgentPlatform {
