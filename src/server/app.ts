@@ -10,7 +10,9 @@ import { apiKeyDigests, requireApiKey } from './auth/api-key.js';
 import { auditDenials } from './auth/denials.js';
 import { systemClock, type Clock } from './clock.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { genesysOf } from '../config/index.js';
 import { genesysPlatform } from './platform/genesys.js';
+import { twilioPlatform } from './platform/twilio.js';
 import type { AgentPlatform } from './platform/platform.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { createRateLimiters, type RedisCommand } from './rate-limit.js';
@@ -22,14 +24,13 @@ import { healthRoutes } from './routes/health.js';
 import { ivrRoutes } from './routes/ivr.js';
 import { tokenRoutes } from './routes/token.js';
 import { widgetFileRoutes } from './routes/widget-files.js';
-import { allowedOrigins, corsFor, securityHeaders } from './security.js';
+import { allowedOrigins, corsFor, publicFileCors, securityHeaders } from './security.js';
 import { measuredStore } from './store-metrics.js';
 import { fastPath } from './fast-path.js';
 import { attachRelay, type Relay } from './relay/relay.js';
 import { createTokenSource } from './token/token-source.js';
 import { renderConfigJs, widgetConfig } from './widget/config-js.js';
 import { widgetFiles } from './widget/files.js';
-import { genesysOf } from '../config/platform.js';
 
 export interface AppDeps {
   config: KitConfig;
@@ -61,8 +62,6 @@ export interface AppDeps {
   redis?: RedisCommand;
   /** Timeout of each request to Genesys Cloud (default 10 s). */
   genesysTimeoutMs?: number;
-  /** Timeout of each request to Twilio (the Flex token check, TaskRouter; default 10 s). */
-  twilioTimeoutMs?: number;
 }
 
 export interface PlatformOrigins {
@@ -76,6 +75,9 @@ function agentPlatform(deps: AppDeps, clock: Clock, metrics: ServerMetrics): Age
   const onCheck = (source: CheckSource, outcome: CheckOutcome) =>
     metrics.agentTokenChecks.inc({ source, outcome });
   const conversationCacheSeconds = deps.conversationCacheSeconds ?? config.backend.conversationCacheSeconds;
+  if (config.platform === 'twilio') {
+    return twilioPlatform(config, { clock, conversationCacheSeconds, onCheck });
+  }
   return genesysPlatform(genesysOf(config), config, {
     baseUrl: deps.genesysBaseUrl,
     organizationId: deps.organizationId,
@@ -167,6 +169,7 @@ export function createApp(deps: AppDeps): BackendApp {
   app.use(headers);
   const allowed = allowedOrigins(security);
   app.use(['/token', '/database', '/api'], ...corsFor(allowed));
+  app.use(['/config.js', '/utils.js'], publicFileCors(allowed));
 
   const router = express.Router({ caseSensitive: true, strict: false });
   healthRoutes(router, ctx);
