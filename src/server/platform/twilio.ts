@@ -54,12 +54,14 @@ export function twilioPlatform(config: KitConfig, options: TwilioPlatformOptions
   const client = createTwilioClient(twilio, CLIENT_OPTIONS);
 
   const checkToken: CheckFlexToken = async (token) => {
-    const result = await validateFlexToken(twilio, token).catch(twilioFailure('about the Flex token'));
-    if (!result.valid) return { valid: false };
-    const expiresAt = result.expiration !== undefined ? Date.parse(result.expiration) : Number.NaN;
+    const verdict = await validateFlexToken(twilio, token, { client }).catch(
+      twilioFailure('about the Flex token'),
+    );
+    if (!verdict.valid) return { valid: false };
+    const expiresAt = verdict.expiration !== undefined ? Date.parse(verdict.expiration) : Number.NaN;
     return {
       valid: true,
-      workerSid: result.worker_sid,
+      workerSid: verdict.workerSid,
       ...(Number.isFinite(expiresAt) ? { expiresAt } : {}),
     };
   };
