@@ -17,6 +17,7 @@ import { isKitError } from '../src/errors.js';
 import { createPlatformClient } from '../src/genesys/platform/index.js';
 import { provisionDeployment } from '../src/provision/index.js';
 import { startGenesysSandbox, type GenesysSandbox } from '../src/sandbox/genesys/index.js';
+import { genesysOf } from '../src/config/platform.js';
 
 const ROUNDS = 5;
 const BASELINE_CALLS = 30;
@@ -66,7 +67,7 @@ async function round() {
     const options = { config, configPath, stateDir: join(dir, 'state') };
 
     // Baseline: one read through a platform client, warmed up.
-    const platform = createPlatformClient(config.genesys);
+    const platform = createPlatformClient(genesysOf(config));
     await platform.call(() => platform.api.tokens.getTokensMe());
     let t = performance.now();
     for (let i = 0; i < BASELINE_CALLS; i++) await platform.call(() => platform.api.tokens.getTokensMe());

@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { isKitError, KitError } from '../errors.js';
 import { ConfigError } from '../config/issues.js';
+import { isPlatformMismatch } from '../config/platform.js';
 import { createLogger, LOG_FORMATS, type LogFormat, type LogLevel } from '../log.js';
 import { loadConfigFile, resolveConfigPath } from '../config/loader.js';
 import { secretPaths } from '../config/schema.js';
@@ -90,7 +91,8 @@ function reportError(err: unknown, io: CliIO, globals: GlobalOptions): number {
     };
     io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   }
-  return 1;
+  // A command run with a config for the other platform is a usage error, not a failed run.
+  return isPlatformMismatch(err) ? 2 : 1;
 }
 
 export function buildProgram(commands: CliCommand[], io: CliIO, exit: { code: number }): Command {

@@ -10,6 +10,7 @@ import { secretPaths, type KitConfig } from './schema.js';
  */
 export const SANDBOX_SECRETS: ReadonlySet<string> = new Set<string>([
   SANDBOX.genesys.clientSecret,
+  SANDBOX.twilio.authToken,
   SANDBOX.daspeak.apiKey,
   SANDBOX.daspeak.clientSecret,
   SANDBOX.daspeak.audiohookApiKey,
@@ -46,8 +47,9 @@ function issue(segments: (string | number)[], code: string, message: string, hin
 /** Rules that span several keys, so a schema cannot say them; run after the schema passed. */
 export function crossChecks(config: KitConfig): Located[] {
   const out: Located[] = [];
+  out.push(...platformChecks(config));
   const g = config.genesys;
-  if (g.region === undefined && g.baseUrl === undefined) {
+  if (g && g.region === undefined && g.baseUrl === undefined) {
     out.push(
       issue(
         ['genesys', 'region'],
@@ -57,7 +59,7 @@ export function crossChecks(config: KitConfig): Located[] {
       ),
     );
   }
-  if (g.region !== undefined && g.baseUrl !== undefined) {
+  if (g && g.region !== undefined && g.baseUrl !== undefined) {
     out.push(
       issue(
         ['genesys', 'baseUrl'],
@@ -69,12 +71,15 @@ export function crossChecks(config: KitConfig): Located[] {
   }
 
   // Browsers refuse mixed content and Genesys only streams to publicly trusted TLS endpoints.
-  const secure: [(string | number)[], string, string][] = [
+  // Twilio likewise streams call audio only to wss:// and the kit sends its auth token only over TLS.
+  const secure: [(string | number)[], string | undefined, string][] = [
     [['backend', 'publicUrl'], config.backend.publicUrl, 'https'],
     [['daspeak', 'audiohook', 'connectionUri'], config.daspeak.audiohook.connectionUri, 'wss'],
+    [['twilio', 'apiBaseUrl'], config.twilio?.apiBaseUrl, 'https'],
+    [['twilio', 'mediaStreamUrl'], config.twilio?.mediaStreamUrl, 'wss'],
   ];
   for (const [segments, value, scheme] of secure) {
-    if (unresolved(value)) continue;
+    if (value === undefined || unresolved(value)) continue;
     const host = hostOf(value);
     const protocol = value.split(':')[0];
     if (host && !LOOPBACK.test(host) && protocol !== scheme) {
@@ -83,7 +88,9 @@ export function crossChecks(config: KitConfig): Located[] {
           segments,
           'config.insecure_url',
           `must use ${scheme}:// when the host (${host}) is not this machine`,
-          `Genesys loads widgets and streams audio only over TLS; write ${scheme}://${host}…`,
+          segments[0] === 'twilio'
+            ? `Twilio streams audio only to wss:// and the auth token must not cross the network in clear; write ${scheme}://${host}…`
+            : `Genesys loads widgets and streams audio only over TLS; write ${scheme}://${host}…`,
         ),
       );
     }
@@ -124,9 +131,15 @@ export function crossChecks(config: KitConfig): Located[] {
 
   // A real org, or a backend the public reaches over TLS, is no sandbox: the sandboxes' published
   // test secrets would open it to anyone who has read this repository.
-  const real = g.region !== undefined || /^https:/i.test(config.backend.publicUrl);
+  const realTwilio = config.platform === 'twilio' && config.twilio !== undefined && !config.twilio.apiBaseUrl;
+  const real = g?.region !== undefined || realTwilio || /^https:/i.test(config.backend.publicUrl);
   if (real) {
-    const why = g.region !== undefined ? `genesys.region is ${g.region}` : 'backend.publicUrl is https';
+    const why =
+      g?.region !== undefined
+        ? `genesys.region is ${g.region}`
+        : realTwilio
+          ? 'twilio.apiBaseUrl is absent (the real Twilio)'
+          : 'backend.publicUrl is https';
     for (const pattern of secretPaths()) {
       for (const segments of expandPath(pattern, config)) {
         const value = valueAt(config, segments);
@@ -168,4 +181,64 @@ export function crossChecks(config: KitConfig): Located[] {
     }
   });
   return out;
+}
+
+const PLATFORM_HINTS = {
+  genesys: 'add a genesys section (region, clientId, clientSecret), or set platform: twilio',
+  twilio:
+    'add a twilio section (accountSid, authToken, workspaceSid), or write a fresh one with `daspeak-genesys init --platform twilio`',
+} as const;
+
+/** The section of the chosen platform must be there; the other platform's section is ignored. */
+function platformChecks(config: KitConfig): Located[] {
+  const out: Located[] = [];
+  const platform = config.platform;
+  if (config[platform] === undefined) {
+    out.push(
+      issue(
+        [platform],
+        'config.missing_key',
+        `platform is ${platform}, but the config has no ${platform} section`,
+        PLATFORM_HINTS[platform],
+      ),
+    );
+  }
+  const apiBase = config.twilio?.apiBaseUrl;
+  if (apiBase !== undefined && !unresolved(apiBase)) {
+    let extra = '';
+    try {
+      const u = new URL(apiBase);
+      if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash)
+        extra = u.pathname + u.search + u.hash;
+    } catch {
+      extra = apiBase;
+    }
+    if (extra) {
+      out.push(
+        issue(
+          ['twilio', 'apiBaseUrl'],
+          'config.bad_format',
+          `must be an origin only (scheme, host, port); "${extra}" after it would be lost`,
+          "write it as http://127.0.0.1:4030 — the kit appends Twilio's own paths",
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Advice that does not make a config invalid: a section the chosen platform never reads. */
+export function crossWarnings(config: KitConfig): Located[] {
+  const other = config.platform === 'twilio' ? 'genesys' : 'twilio';
+  if (config[other] === undefined) return [];
+  return [
+    issue(
+      [other],
+      'config.unused_section',
+      `is ignored: platform is ${config.platform}`,
+      config.platform === 'twilio'
+        ? 'remove the genesys section, or set platform: genesys'
+        : 'remove the twilio section, or set platform: twilio',
+    ),
+  ];
 }

@@ -8,6 +8,8 @@ export const SANDBOX = {
   genesysPort: 4010,
   daspeakPort: 4020,
   backendPort: 8080,
+  /** The local Twilio stand-in (REST, IAM, TaskRouter and the Flex desktop page on one origin). */
+  twilioPort: 4030,
   genesys: {
     clientId: 'sandbox-admin-client',
     clientSecret: 'sandbox-admin-secret',
@@ -27,6 +29,19 @@ export const SANDBOX = {
     // base64 of "sandbox-audiohook-client-secret!"
     audiohookClientSecret: 'c2FuZGJveC1hdWRpb2hvb2stY2xpZW50LXNlY3JldCE=',
     modelHash: 'sandbox-model-v1',
+  },
+  /** The stand-in's Twilio account: fixed SIDs (AC/WS/WK + 32 hex digits) and a test auth token. */
+  twilio: {
+    accountSid: 'ACfccd0d3c82ee31b632f0eed6d78dd5a1',
+    authToken: 'sandbox-twilio-auth-token',
+    workspaceSid: 'WS6a0ca29e1b8d094a828c8766e1b4dca9',
+    /** The Twilio number sandbox calls are placed to. */
+    phoneNumber: '+15005550006',
+    /** Flex agents (TaskRouter workers) of the stand-in; the first takes the calls by default. */
+    workers: [
+      { sid: 'WK9ddd28f3842f466691d7b67513302f56', identity: 'alex', friendlyName: 'Alex Agent' },
+      { sid: 'WK2df3e0836a4fbb05bfc71980ba292cf0', identity: 'sam', friendlyName: 'Sam Agent' },
+    ],
   },
   backend: {
     apiKey: 'sandbox-backend-api-key-0123456789',

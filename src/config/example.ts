@@ -6,6 +6,14 @@ import { SANDBOX } from './defaults.js';
 /** What `init` asks for; everything else gets a default or an `${env:…}` reference. */
 export interface ExampleAnswers {
   sandbox?: boolean;
+  /** genesys (default) or twilio: which platform section the config gets. */
+  platform?: 'genesys' | 'twilio';
+  /** Port of the local Twilio stand-in (with sandbox and platform twilio). */
+  twilioPort?: number;
+  twilioAccountSid?: string;
+  twilioWorkspaceSid?: string;
+  /** das-Peak's Twilio Media Streams consumer (wss://…). */
+  mediaStreamUrl?: string;
   prefix?: string;
   region?: (typeof GENESYS_REGIONS)[number];
   /** A Genesys API gateway (a sandbox org), instead of a region. */
@@ -36,13 +44,28 @@ export function exampleValues(a: ExampleAnswers): Record<string, unknown> {
     const dp = `http://${SANDBOX.host}:${dpPort}`;
     const sio = a.daspeakSocketUrl ?? dp;
     const publicUrl = a.publicUrl ?? `http://${SANDBOX.host}:${a.backendPort ?? SANDBOX.backendPort}/`;
+    const twilio = a.platform === 'twilio';
     return {
       prefix: a.prefix ?? 'daspeak',
-      genesys: {
-        baseUrl: a.genesysBaseUrl ?? `http://${SANDBOX.host}:${a.genesysPort ?? SANDBOX.genesysPort}`,
-        clientId: a.genesysClientId ?? SANDBOX.genesys.clientId,
-        clientSecret: SANDBOX.genesys.clientSecret,
-      },
+      ...(twilio
+        ? {
+            platform: 'twilio',
+            twilio: {
+              accountSid: a.twilioAccountSid ?? SANDBOX.twilio.accountSid,
+              authToken: SANDBOX.twilio.authToken,
+              workspaceSid: a.twilioWorkspaceSid ?? SANDBOX.twilio.workspaceSid,
+              apiBaseUrl: `http://${SANDBOX.host}:${a.twilioPort ?? SANDBOX.twilioPort}`,
+              mediaStreamUrl:
+                a.mediaStreamUrl ?? `ws://${SANDBOX.host}:${dpPort}${SANDBOX.daspeak.twilioPath}`,
+            },
+          }
+        : {
+            genesys: {
+              baseUrl: a.genesysBaseUrl ?? `http://${SANDBOX.host}:${a.genesysPort ?? SANDBOX.genesysPort}`,
+              clientId: a.genesysClientId ?? SANDBOX.genesys.clientId,
+              clientSecret: SANDBOX.genesys.clientSecret,
+            },
+          }),
       daspeak: {
         rest: {
           baseUrl: a.daspeakRestUrl ?? `${dp}${SANDBOX.daspeak.restPath}`,
@@ -69,17 +92,30 @@ export function exampleValues(a: ExampleAnswers): Record<string, unknown> {
         apiKeys: [SANDBOX.backend.apiKey],
       },
       // The sandbox org's seeded queue, so simulate --via-genesys and audio monitoring work at once.
-      widget: { queues: a.queues ?? [SANDBOX.genesys.queue] },
+      ...(twilio ? {} : { widget: { queues: a.queues ?? [SANDBOX.genesys.queue] } }),
     };
   }
   const sio = a.daspeakSocketUrl ?? 'https://api.eu.veri-das.com';
+  const twilio = a.platform === 'twilio';
   return {
     prefix: a.prefix ?? 'daspeak',
-    genesys: {
-      ...(a.genesysBaseUrl ? { baseUrl: a.genesysBaseUrl } : { region: a.region ?? 'mypurecloud.ie' }),
-      clientId: a.genesysClientId ?? env('GENESYS_CLIENT_ID'),
-      clientSecret: env('GENESYS_CLIENT_SECRET'),
-    },
+    ...(twilio
+      ? {
+          platform: 'twilio',
+          twilio: {
+            accountSid: a.twilioAccountSid ?? env('TWILIO_ACCOUNT_SID'),
+            authToken: env('TWILIO_AUTH_TOKEN'),
+            workspaceSid: a.twilioWorkspaceSid ?? env('TWILIO_WORKSPACE_SID'),
+            mediaStreamUrl: a.mediaStreamUrl ?? env('DASPEAK_TWILIO_STREAM_URL'),
+          },
+        }
+      : {
+          genesys: {
+            ...(a.genesysBaseUrl ? { baseUrl: a.genesysBaseUrl } : { region: a.region ?? 'mypurecloud.ie' }),
+            clientId: a.genesysClientId ?? env('GENESYS_CLIENT_ID'),
+            clientSecret: env('GENESYS_CLIENT_SECRET'),
+          },
+        }),
     daspeak: {
       rest: {
         baseUrl: a.daspeakRestUrl ?? 'https://api.eu.veri-das.com/dpsrest',
@@ -104,7 +140,7 @@ export function exampleValues(a: ExampleAnswers): Record<string, unknown> {
       encryptionKeys: [{ id: 'k1', key: env('DASPEAK_STORE_KEY') }],
       apiKeys: [env('DASPEAK_BACKEND_API_KEY')],
     },
-    widget: { queues: a.queues ?? [] },
+    ...(twilio ? {} : { widget: { queues: a.queues ?? [] } }),
   };
 }
 

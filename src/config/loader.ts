@@ -6,7 +6,8 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node }
 import { KitConfigSchema, schemaAt, secretPaths, type KitConfig } from './schema.js';
 import { ConfigError, didYouMean, formatPath, type ConfigIssue } from './issues.js';
 import { substituteEnv } from './env.js';
-import { crossChecks, SANDBOX_SECRETS } from './checks.js';
+import { crossChecks, crossWarnings, SANDBOX_SECRETS } from './checks.js';
+import { rememberConfigFile } from './platform.js';
 import { expandPath, valueAt } from './paths.js';
 
 export const DEFAULT_CONFIG_FILE = 'daspeak-genesys.yaml';
@@ -149,10 +150,11 @@ export function parseConfigText(text: string, file: string, options: LoadOptions
   }
   if (issues.length > 0) throw new ConfigError(file, issues.map(stripSegments));
 
-  const warnings = literalSecretWarnings(substituted.fromEnv, data).map((w) => ({
-    ...w,
-    ...locate(w.segments),
-  }));
+  const warnings = [
+    ...crossWarnings(data as KitConfig),
+    ...literalSecretWarnings(substituted.fromEnv, data),
+  ].map((w) => ({ ...w, ...locate(w.segments) }));
+  rememberConfigFile(data as KitConfig, file);
   return { file, config: data as KitConfig, warnings: warnings.map(stripSegments) };
 }
 

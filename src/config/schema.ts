@@ -117,7 +117,43 @@ export const GenesysSchema = obj(
       }),
     ),
   },
-  { description: 'The Genesys Cloud organization.' },
+  { description: 'The Genesys Cloud organization (with platform: genesys, the default).' },
+);
+
+/** A Twilio SID: two capital letters naming its kind, then 32 hexadecimal digits. */
+const sid = (prefix: string, description: string, hint: string) =>
+  Type.String({ pattern: `^${prefix}[0-9a-fA-F]{32}$`, description, 'x-hint': hint });
+
+export const TwilioSchema = obj(
+  {
+    accountSid: sid(
+      'AC',
+      'Account SID of the Twilio account (or subaccount) that receives the calls.',
+      'write the Account SID from the Twilio Console (Account info): AC followed by 32 hexadecimal digits; an API key SID (SK…) is not an account SID',
+    ),
+    authToken: secret(
+      'Auth token of that account: the kit authenticates its REST calls (HTTP Basic) and the Flex token check with it.',
+      'TWILIO_AUTH_TOKEN',
+    ),
+    workspaceSid: sid(
+      'WS',
+      "SID of Flex's TaskRouter workspace; the backend reads a worker's accepted reservations there to know which call an agent is on.",
+      'write the Workspace SID (Twilio Console → TaskRouter → Workspaces, "Flex Task Assignment"): WS followed by 32 hexadecimal digits',
+    ),
+    apiBaseUrl: Type.Optional(
+      url(
+        'One origin that replaces every Twilio API host (api., iam., taskrouter.twilio.com), such as the local stand-in http://127.0.0.1:4030. Absent = the real Twilio.',
+        ['http', 'https'],
+      ),
+    ),
+    mediaStreamUrl: Type.Optional(
+      url(
+        "das-Peak's Twilio Media Streams consumer (wss://…), the url of the TwiML's Stream. Default: the das-Peak Socket.IO origin with the ws(s) scheme and the path /twilio/ws.",
+        ['ws', 'wss'],
+      ),
+    ),
+  },
+  { description: 'The Twilio account (with platform: twilio): calls, Media Streams and Flex.' },
 );
 
 export const DaspeakSchema = obj(
@@ -540,7 +576,13 @@ export const KitConfigSchema = obj(
         'x-hint': 'use 4 to 40 lower-case letters, digits or -',
       }),
     ),
-    genesys: GenesysSchema,
+    platform: oneOf(['genesys', 'twilio'] as const, {
+      default: 'genesys',
+      description:
+        'Contact-center platform the kit serves: genesys (Genesys Cloud, the genesys section) or twilio (Twilio Flex, the twilio section).',
+    }),
+    genesys: Type.Optional(GenesysSchema),
+    twilio: Type.Optional(TwilioSchema),
     daspeak: DaspeakSchema,
     backend: BackendSchema,
     widget: WidgetSchema,
@@ -559,6 +601,9 @@ export const KitConfigSchema = obj(
 );
 
 export type KitConfig = Static<typeof KitConfigSchema>;
+export type Platform = KitConfig['platform'];
+export type GenesysConfig = Static<typeof GenesysSchema>;
+export type TwilioConfig = Static<typeof TwilioSchema>;
 
 /** Walks the schema; used for docs, secret paths and did-you-mean. */
 export function schemaAt(path: (string | number)[], root: TSchema = KitConfigSchema): TSchema | undefined {

@@ -10,6 +10,7 @@ import {
 } from '../genesys/resources/index.js';
 import { idsForNames } from '../genesys/resources/shared/lookups.js';
 import type { Deployment } from './deployment.js';
+import { genesysOf } from '../config/platform.js';
 
 /** Something the org lacks for a plan to apply: said by `plan`, refused by `provision` before any write. */
 export interface Blocker {
@@ -80,9 +81,9 @@ export async function roleNotHeld(d: Deployment, plan: Plan): Promise<Blocker[]>
     {
       code: 'provision.role_not_held',
       message:
-        `Genesys lets an OAuth client give another client only roles it holds: the provisioning client ${d.config.genesys.clientId} ` +
+        `Genesys lets an OAuth client give another client only roles it holds: the provisioning client ${genesysOf(d.config).clientId} ` +
         `does not hold "${n.role}"${roleId ? '' : ' (created by this run)'}, so creating "${n.backendClient}" will stop the run`,
-      hint: `add "${n.role}" to client ${d.config.genesys.clientId} in Admin > OAuth > Roles (Home division)${roleId ? '' : ' once provision has created it'}, then run provision again`,
+      hint: `add "${n.role}" to client ${genesysOf(d.config).clientId} in Admin > OAuth > Roles (Home division)${roleId ? '' : ' once provision has created it'}, then run provision again`,
     },
   ];
 }

@@ -14,6 +14,7 @@ import {
 } from '../genesys/platform/index.js';
 import { createOrg, kitKinds, type GenesysOrg } from '../genesys/resources/index.js';
 import { KeyRing } from '../store/index.js';
+import { genesysOf } from '../config/platform.js';
 
 /** Default state directory, next to the config file. */
 export const DEFAULT_STATE_DIR = '.daspeak-genesys';
@@ -104,6 +105,8 @@ export function derivedDeploymentId(
  */
 export async function openDeployment(options: DeploymentOptions): Promise<Deployment> {
   const { config } = options;
+  // A Twilio config has no org to open: refused here, before any state is read or written.
+  const genesys = genesysOf(config);
   const logger = options.logger ?? silentLogger;
   const paths = deploymentPaths(options);
   const state = loadState(paths.stateFile);
@@ -117,14 +120,14 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
   const known = config.deploymentId ?? state?.deploymentId;
   const isNew = known === undefined;
 
-  const platform = createPlatformClient(config.genesys, {
+  const platform = createPlatformClient(genesys, {
     logger,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...options.platform,
   });
   try {
     const org = createOrg(platform, {
-      provisionerClientId: config.genesys.clientId,
+      provisionerClientId: genesys.clientId,
       secretsFile: paths.secretsFile,
     });
     const identity = await org.lookups.identity();
@@ -136,10 +139,10 @@ export async function openDeployment(options: DeploymentOptions): Promise<Deploy
         { hint: 'point genesys.* at that organization, or use another --state-dir' },
       );
     }
-    if (config.genesys.organizationId && organizationId && config.genesys.organizationId !== organizationId) {
+    if (genesys.organizationId && organizationId && genesys.organizationId !== organizationId) {
       throw new KitError(
         'provision.other_org',
-        `genesys.organizationId is ${config.genesys.organizationId}, but genesys.clientId belongs to ${organizationId}`,
+        `genesys.organizationId is ${genesys.organizationId}, but genesys.clientId belongs to ${organizationId}`,
         { hint: 'fix genesys.organizationId or use a client of that organization' },
       );
     }

@@ -16,6 +16,7 @@ import { openDeployment, type Deployment } from './deployment.js';
 import { grantInstructions } from './grant.js';
 import { codeInText, describeRequestFailure, networkProblem } from './network.js';
 import { planOn, type Options } from './operations.js';
+import { genesysOf } from '../config/platform.js';
 
 /**
  * `doctor`: one line per check, a fix for each failure. Checks never throw; a check that depends on
@@ -104,7 +105,7 @@ async function genesysChecks(d: Deployment): Promise<CheckResult[]> {
   out.push({
     id: 'genesys.login',
     status: 'ok',
-    detail: `logged in as client ${me.clientId ?? d.config.genesys.clientId} to organization ${d.organizationId ?? '(unknown)'}`,
+    detail: `logged in as client ${me.clientId ?? genesysOf(d.config).clientId} to organization ${d.organizationId ?? '(unknown)'}`,
   });
 
   out.push(
@@ -125,8 +126,8 @@ async function genesysChecks(d: Deployment): Promise<CheckResult[]> {
         return {
           id: 'genesys.permissions',
           status: 'fail',
-          detail: `client ${d.config.genesys.clientId} may not read roles (${err.genesysMessage ?? 'HTTP 403'})`,
-          fix: `give a role of client ${d.config.genesys.clientId} these permissions: ${PROVISIONER_PERMISSIONS.join(', ')}`,
+          detail: `client ${genesysOf(d.config).clientId} may not read roles (${err.genesysMessage ?? 'HTTP 403'})`,
+          fix: `give a role of client ${genesysOf(d.config).clientId} these permissions: ${PROVISIONER_PERMISSIONS.join(', ')}`,
         };
       }
       const roles = all.filter((r) => me.roleIds.includes(r.id));
@@ -136,7 +137,7 @@ async function genesysChecks(d: Deployment): Promise<CheckResult[]> {
         return {
           id: 'genesys.permissions',
           status: 'fail',
-          detail: `client ${d.config.genesys.clientId} lacks ${missing.join(', ')}`,
+          detail: `client ${genesysOf(d.config).clientId} lacks ${missing.join(', ')}`,
           fix: `add them to one of its roles (${roles.map((r) => `"${r.name}"`).join(', ') || 'none'}) in Admin > Roles / Permissions`,
         };
       }
@@ -163,14 +164,14 @@ async function genesysChecks(d: Deployment): Promise<CheckResult[]> {
         return {
           id: 'genesys.kit_role',
           status: 'warn',
-          detail: `client ${d.config.genesys.clientId} does not hold "${n.role}", so it cannot create "${n.backendClient}"`,
-          fix: `add "${n.role}" to client ${d.config.genesys.clientId} in Admin > OAuth > Roles (Home division)`,
+          detail: `client ${genesysOf(d.config).clientId} does not hold "${n.role}", so it cannot create "${n.backendClient}"`,
+          fix: `add "${n.role}" to client ${genesysOf(d.config).clientId} in Admin > OAuth > Roles (Home division)`,
         };
       }
       return {
         id: 'genesys.kit_role',
         status: 'ok',
-        detail: `client ${d.config.genesys.clientId} holds "${n.role}"`,
+        detail: `client ${genesysOf(d.config).clientId} holds "${n.role}"`,
       };
     }),
   );
@@ -457,7 +458,8 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   try {
     deployment = await openDeployment({ ...options, mode: 'read' });
   } catch (err) {
-    const where = options.config.genesys.baseUrl ?? `https://login.${options.config.genesys.region ?? ''}`;
+    const where =
+      genesysOf(options.config).baseUrl ?? `https://login.${genesysOf(options.config).region ?? ''}`;
     const network =
       networkProblem(where, err, timeoutMs) ?? networkProblem(where, codeInText(message(err)), timeoutMs);
     results.push({

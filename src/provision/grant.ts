@@ -12,6 +12,7 @@ import {
 } from '../genesys/platform/index.js';
 import type { Logger } from '../log.js';
 import type { OnProgress } from '../progress.js';
+import { genesysOf } from '../config/platform.js';
 
 /**
  * The one step of a first provision that needs an admin: Genesys lets an OAuth client give another
@@ -82,7 +83,7 @@ export function readGrantCredentials(
   config: KitConfig,
   io: { env: NodeJS.ProcessEnv; cwd: string },
 ): GenesysConnection {
-  const location = { region: config.genesys.region, baseUrl: config.genesys.baseUrl };
+  const location = { region: genesysOf(config).region, baseUrl: genesysOf(config).baseUrl };
   const env = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(spec);
   if (env) {
     const prefix = env[1]!;

@@ -13,6 +13,7 @@ import { names, ROLE_KIND } from '../genesys/resources/index.js';
 import { audiohookCapacity, missingNames, roleNotHeld, type Blocker } from './checks.js';
 import { openDeployment, type Deployment, type DeploymentOptions } from './deployment.js';
 import { AdminGrantNeeded, performGrant, type AdminGrant } from './grant.js';
+import { genesysOf } from '../config/platform.js';
 
 export type DescribedPlan = ReturnType<typeof Engine.describe>;
 
@@ -87,7 +88,7 @@ async function adminGrantOf(d: Deployment, plan?: Plan): Promise<AdminGrant> {
     plan?.steps.find((s) => s.kind === ROLE_KIND && s.name === n.role)?.id ??
     d.engine.recordedId(ROLE_KIND, n.role);
   return {
-    clientId: d.config.genesys.clientId,
+    clientId: genesysOf(d.config).clientId,
     roleName: n.role,
     roleId,
     divisionId: await d.org.lookups.homeDivisionId(),

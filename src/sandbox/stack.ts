@@ -16,6 +16,7 @@ import { startDaspeakSandbox, type DaspeakSandbox } from './daspeak/index.js';
 import { startGenesysSandbox, type GenesysSandbox } from './genesys/index.js';
 import { createOfflineExecutor } from './offline-executor.js';
 import { kitVoiceCatalog } from './voices.js';
+import { genesysOf } from '../config/platform.js';
 
 export interface LocalStackOptions {
   /** Which sandboxes to run (default both). */
@@ -131,7 +132,7 @@ async function provisionLocalOrg(
     }
     if (roleIds.size === 0) throw err;
     for (const roleId of roleIds)
-      genesys.grant({ subject: { type: 'client', id: config.genesys.clientId }, roleId });
+      genesys.grant({ subject: { type: 'client', id: genesysOf(config).clientId }, roleId });
     await run();
   }
   return provisionedOutputs({ config, configPath })?.widgetClientId;

@@ -30,6 +30,7 @@ import { attachRelay, type Relay } from './relay/relay.js';
 import { createTokenSource } from './token/token-source.js';
 import { renderConfigJs, widgetConfig } from './widget/config-js.js';
 import { widgetFiles } from './widget/files.js';
+import { genesysOf } from '../config/platform.js';
 
 export interface AppDeps {
   config: KitConfig;
@@ -90,13 +91,13 @@ export function createApp(deps: AppDeps): BackendApp {
   const clock = deps.clock ?? systemClock;
   const metrics = createMetrics();
   const origins = genesysOrigins(
-    deps.genesysBaseUrl !== undefined ? { baseUrl: deps.genesysBaseUrl } : config.genesys,
+    deps.genesysBaseUrl !== undefined ? { baseUrl: deps.genesysBaseUrl } : genesysOf(config),
   );
-  const organizationId = deps.organizationId ?? config.genesys.organizationId;
+  const organizationId = deps.organizationId ?? genesysOf(config).organizationId;
   const organization =
     organizationId !== undefined
       ? fixedOrganization(organizationId)
-      : organizationOfClient(origins, config.genesys, deps.genesysTimeoutMs);
+      : organizationOfClient(origins, genesysOf(config), deps.genesysTimeoutMs);
   const timeoutMs = deps.genesysTimeoutMs ?? 10_000;
 
   const verifier = createAgentVerifier({

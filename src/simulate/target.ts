@@ -12,6 +12,7 @@ import type { KitConfig } from '../config/schema.js';
 import type { DaspeakConfig } from '../daspeak/client.js';
 import { SimulateError } from './errors.js';
 import type { Target } from './options.js';
+import { genesysOf } from '../config/platform.js';
 
 /** A Genesys org that can be asked to place a call: a sandbox org and its control route. */
 export interface GenesysCallTarget {
@@ -58,7 +59,7 @@ export function sandboxTarget(
 
 /** A real deployment: das-Peak's endpoints and secrets from the kit config, the org from the option or config. */
 export function configTarget(config: KitConfig, organizationId?: string): ResolvedTarget {
-  const fromConfig = config.genesys.organizationId;
+  const fromConfig = config.genesys?.organizationId;
   return {
     name: 'config',
     daspeak: config.daspeak,
@@ -73,7 +74,7 @@ export function configTarget(config: KitConfig, organizationId?: string): Resolv
  * customer call in with chosen audio, so a config naming a `genesys.region` is refused up front.
  */
 export function genesysTarget(config: KitConfig, queue?: string): ResolvedTarget {
-  const { region, baseUrl } = config.genesys;
+  const { region, baseUrl } = genesysOf(config);
   if (region !== undefined || baseUrl === undefined) {
     throw new SimulateError(
       'simulate.genesys_not_sandbox',
@@ -95,7 +96,7 @@ export function genesysTarget(config: KitConfig, queue?: string): ResolvedTarget
       },
     );
   }
-  const fromConfig = config.genesys.organizationId;
+  const fromConfig = config.genesys?.organizationId;
   return {
     name: 'config',
     daspeak: config.daspeak,

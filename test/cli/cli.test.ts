@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { discoverCommands } from '../../src/cli/main.js';
 import { BIN, runBin, runCli } from '../helpers/cli.js';
 import { useTmpDir } from '../helpers/tmp.js';
-import { ENV, VALID } from '../config/loader.test.js';
+import { ENV, VALID } from '../config/valid-config.js';
+import { genesysOf } from '../../src/config/platform.js';
 
 describe('daspeak-genesys CLI', () => {
   const tmp = useTmpDir();
@@ -142,7 +143,7 @@ describe('daspeak-genesys CLI', () => {
     expect(r.stdout).toMatch(/queue "Support" \(the sandbox org's seeded queue\)/);
     const { config } = loadConfigFile(join(dir, 'daspeak-genesys.yaml'), { env: {} });
     expect(config.prefix).toBe('vb');
-    expect(config.genesys.baseUrl).toBe('http://127.0.0.1:5110');
+    expect(genesysOf(config).baseUrl).toBe('http://127.0.0.1:5110');
     expect(config.daspeak.rest.baseUrl).toBe('http://127.0.0.1:5120/dpsrest');
     expect(config.daspeak.socketio.url).toBe('http://127.0.0.1:5120');
     expect(config.daspeak.auth.tokenUrl).toBe('http://127.0.0.1:5121/oauth/token');
@@ -169,8 +170,8 @@ describe('daspeak-genesys CLI', () => {
       { cwd: urls },
     );
     const c2 = loadConfigFile(join(urls, 'daspeak-genesys.yaml'), { env: {} }).config;
-    expect(c2.genesys.baseUrl).toBe('http://127.0.0.1:6001');
-    expect(c2.genesys.clientId).toBe('other-client');
+    expect(genesysOf(c2).baseUrl).toBe('http://127.0.0.1:6001');
+    expect(genesysOf(c2).clientId).toBe('other-client');
     expect(c2.daspeak.rest.baseUrl).toBe('http://127.0.0.1:6002/rest');
     expect(c2.daspeak.socketio.url).toBe('http://127.0.0.1:6003');
     expect(c2.daspeak.auth.tokenUrl).toBe('http://127.0.0.1:6003/socket.io/oauth2/token');

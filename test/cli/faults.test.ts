@@ -10,6 +10,7 @@ import {
   workspace,
   type Workspace,
 } from '../provision/helpers.js';
+import { genesysOf } from '../../src/config/platform.js';
 
 /*
  * The built CLI (`node bin/daspeak-genesys.js`, after `npm run build`) as a child process, against the
@@ -92,7 +93,7 @@ describe.each(FAULTS)('the built CLI through $name', (fault) => {
     const first = await underFault(org, ws, fault, ['provision']);
     expect(first.stderr).toMatch(/daspeak Integration/);
     expect(first.code).toBe(1);
-    await adminGrantsRole(org, ws.config.genesys.clientId, 'daspeak Integration');
+    await adminGrantsRole(org, genesysOf(ws.config).clientId, 'daspeak Integration');
     const second = await underFault(org, ws, fault, ['provision']);
     expect(second.stderr).not.toMatch(/error:/);
     expect(second.stdout).toMatch(/^Applied: 1 created, 0 updated, 0 deleted, \d+ unchanged\.$/m);

@@ -4,45 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, parseConfigText, type ConfigIssue } from '../../src/config/index.js';
 import { useTmpDir } from '../helpers/tmp.js';
-
-/** A complete, valid config for a real org; tests break one thing at a time. */
-export const VALID = `prefix: acme
-genesys:
-  region: mypurecloud.ie
-  clientId: 0b1c2d3e-aaaa-bbbb-cccc-000000000001
-  clientSecret: \${env:GENESYS_CLIENT_SECRET}
-daspeak:
-  rest:
-    baseUrl: https://api.eu.veri-das.com/dpsrest
-    apiKey: \${env:DASPEAK_API_KEY}
-  socketio:
-    url: https://api.eu.veri-das.com
-  auth:
-    tokenUrl: https://api.eu.veri-das.com/socket.io/oauth2/token
-    clientId: acme-client
-    clientSecret: \${env:DASPEAK_CLIENT_SECRET}
-  audiohook:
-    connectionUri: wss://audiohook.eu.veri-das.com/genesys
-    apiKey: acmeAudiohookKey
-    clientSecret: \${env:DASPEAK_AUDIOHOOK_CLIENT_SECRET}
-  modelHash: model-2024
-backend:
-  publicUrl: https://vb.acme.example/
-  encryptionKeys:
-    - id: k1
-      key: \${env:DASPEAK_STORE_KEY}
-  apiKeys:
-    - \${env:DASPEAK_BACKEND_API_KEY}
-`;
-
-export const ENV = {
-  GENESYS_CLIENT_SECRET: 'gen-secret',
-  DASPEAK_API_KEY: 'rest-key',
-  DASPEAK_CLIENT_SECRET: 'sio-secret',
-  DASPEAK_AUDIOHOOK_CLIENT_SECRET: 'c2VjcmV0LXNlY3JldC1zZWNyZXQ=',
-  DASPEAK_STORE_KEY: Buffer.alloc(32, 7).toString('base64'),
-  DASPEAK_BACKEND_API_KEY: 'a'.repeat(32),
-};
+import { genesysOf } from '../../src/config/platform.js';
+import { ENV, VALID } from './valid-config.js';
 
 function issuesOf(text: string, env: Record<string, string> = ENV): ConfigIssue[] {
   try {
@@ -63,7 +26,7 @@ function onlyIssue(text: string, env: Record<string, string> = ENV): ConfigIssue
 describe('config loader: a valid file', () => {
   it('loads, resolves ${env:…} and applies schema defaults', () => {
     const { config, warnings } = parseConfigText(VALID, 'kit.yaml', { env: ENV });
-    expect(config.genesys.clientSecret).toBe('gen-secret');
+    expect(genesysOf(config).clientSecret).toBe('gen-secret');
     expect(config.backend.apiKeys).toEqual(['a'.repeat(32)]);
     expect(config.daspeak.socketio.path).toBe('/socket.io');
     expect(config.daspeak.socketio.registerNamespace).toBe('/socket.io/register');
@@ -92,7 +55,7 @@ describe('config loader: a valid file', () => {
 
   it('with skipEnv leaves references unresolved and checks everything else', () => {
     const { config } = parseConfigText(VALID, 'kit.yaml', { env: {}, skipEnv: true });
-    expect(config.genesys.clientSecret).toBe('${env:GENESYS_CLIENT_SECRET}');
+    expect(genesysOf(config).clientSecret).toBe('${env:GENESYS_CLIENT_SECRET}');
     const bad = VALID.replace('prefix: acme', 'prefix: 9acme');
     expect(() => parseConfigText(bad, 'kit.yaml', { env: {}, skipEnv: true })).toThrow(/prefix/);
   });
@@ -166,7 +129,7 @@ describe('config loader: each kind of bad config gets one precise message', () =
 
   it('unknown key far from any real one: lists the allowed keys', () => {
     const [issue] = issuesOf(VALID.replace('prefix: acme', 'prefix: acme\nzzz: 1'));
-    expect(issue!.hint).toMatch(/^allowed keys here: prefix, deploymentId, genesys/);
+    expect(issue!.hint).toMatch(/^allowed keys here: prefix, deploymentId, platform, genesys, twilio/);
   });
 
   it('misspelt enum value: did you mean', () => {

@@ -17,6 +17,7 @@ import {
   type GenesysSandbox,
   type GenesysSandboxOptions,
 } from '../../src/sandbox/genesys/index.js';
+import { genesysOf } from '../../src/config/platform.js';
 
 /** The offline executor as the sandbox's data-action runner (short timeouts for tests). */
 export const executor = createOfflineExecutor({ maxTimeoutMs: 5000 });
@@ -120,7 +121,7 @@ export async function provisionReady(
       return await provisionDeployment(opts(ws, extra));
     } catch (err) {
       if (!isRoleNotHeld(err) || attempt > 2) throw err;
-      await adminGrantsRole(sandbox, ws.config.genesys.clientId, `${ws.config.prefix} Integration`);
+      await adminGrantsRole(sandbox, genesysOf(ws.config).clientId, `${ws.config.prefix} Integration`);
     }
   }
 }

@@ -15,6 +15,7 @@ import {
 } from './helpers/config.js';
 import { codeOf, importConfigJs, request } from './helpers/http.js';
 import { startEnv, type TestEnv } from './helpers/env.js';
+import { genesysOf } from '../../src/config/platform.js';
 
 const REPO_UTILS = new URL('../../widget/utils.js', import.meta.url);
 
@@ -69,7 +70,7 @@ describe('widget files, security headers, health and metrics', () => {
       c.daspeak.auth.clientSecret,
       c.daspeak.rest.apiKey,
       c.daspeak.audiohook.clientSecret,
-      c.genesys.clientSecret,
+      genesysOf(c).clientSecret,
       API_KEY_1,
       API_KEY_2,
       ENCRYPTION_KEY.key,
@@ -190,7 +191,7 @@ describe('security headers for a Genesys Cloud region', () => {
     });
     const config = {
       ...base,
-      genesys: { ...base.genesys, baseUrl: undefined, region: 'mypurecloud.ie' as const },
+      genesys: { ...genesysOf(base), baseUrl: undefined, region: 'mypurecloud.ie' as const },
       daspeak: {
         ...base.daspeak,
         socketio: { ...base.daspeak.socketio, url: 'https://api.eu.veri-das.com' },

@@ -6,6 +6,7 @@ import { KitError } from '../../errors.js';
 import { defineCommand, type CliContext } from '../command.js';
 import { createProgress } from '../progress.js';
 import { platformOptions, REQUEST_TIMEOUT_OPTION, STATE_DIR_OPTION } from './plan.js';
+import { genesysOf } from '../../config/platform.js';
 
 /** Asks for the deployment id at a terminal; true only when it is retyped exactly. */
 async function confirmed(ctx: CliContext, deploymentId: string): Promise<boolean> {
@@ -34,6 +35,7 @@ export default defineCommand({
   },
   async run(ctx, options) {
     const { config } = ctx.loadConfig();
+    genesysOf(config); // a Twilio config has no org: refused (exit 2) before anything is read or written
     const stateDir = options.stateDir as string | undefined;
     const paths = deploymentPaths({ configPath: ctx.configPath, stateDir });
     const deploymentId = config.deploymentId ?? loadState(paths.stateFile)?.deploymentId;

@@ -13,6 +13,7 @@ import { isUsageError, parseAni, parseSpeed, SimulateError } from '../../simulat
 import { loadCallAudio } from '../../simulate/inputs.js';
 import { defineCommand, type CliContext } from '../command.js';
 import { createProgress } from '../progress.js';
+import { genesysOf } from '../../config/platform.js';
 
 const ACTIONS = ['render', 'validate', 'run'] as const;
 
@@ -29,7 +30,9 @@ function configFor(
       ctx.note(`note: ${ctx.configPath} does not exist; using the example config`);
     return { config: exampleFlowsConfig(), example: true };
   }
-  return { config: ctx.loadConfig({ skipEnv: options.skipEnv === true }).config, example: false };
+  const { config } = ctx.loadConfig({ skipEnv: options.skipEnv === true });
+  genesysOf(config); // Architect flows exist only in Genesys Cloud: a Twilio config is refused (exit 2)
+  return { config, example: false };
 }
 
 function yamlFiles(paths: string[], cwd: string): { file: string; text: string }[] {
@@ -186,6 +189,7 @@ async function run(ctx: CliContext, options: Record<string, unknown>, targets: s
     if (!/^[0-9*#]+$/.test(d)) throw usage(`--dtmf "${d}" is not a key press`, 'keys are 0-9, * and #');
   }
   const { config } = ctx.loadConfig({ skipEnv: options.skipEnv === true });
+  genesysOf(config);
   const flows = renderedByName(config);
   const target = targets[0]!;
   let flowText = [...flows].find(([n]) => n.toLowerCase() === target.toLowerCase())?.[1];

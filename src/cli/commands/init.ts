@@ -10,6 +10,11 @@ import { portOption } from '../options.js';
 
 interface InitOptions {
   sandbox?: boolean;
+  platform?: 'genesys' | 'twilio';
+  twilioPort?: number;
+  twilioAccountSid?: string;
+  twilioWorkspaceSid?: string;
+  mediaStreamUrl?: string;
   force?: boolean;
   yes?: boolean;
   prefix?: string;
@@ -30,10 +35,19 @@ interface InitOptions {
   queue?: string[];
 }
 
-/** The questions asked at a terminal, in order, for answers not given as flags. */
-const QUESTIONS: [keyof ExampleAnswers, string][] = [
+const GENESYS_QUESTIONS: [keyof ExampleAnswers, string][] = [
   ['region', `Genesys Cloud region (${GENESYS_REGIONS.slice(0, 3).join(', ')}, …)`],
   ['genesysClientId', 'Genesys client-credentials OAuth client id'],
+];
+
+const TWILIO_QUESTIONS: [keyof ExampleAnswers, string][] = [
+  ['twilioAccountSid', 'Twilio Account SID (AC…)'],
+  ['twilioWorkspaceSid', 'Flex TaskRouter Workspace SID (WS…)'],
+  ['mediaStreamUrl', "das-Peak's Twilio Media Streams URL (wss://…)"],
+];
+
+/** The questions asked at a terminal, in order, for answers not given as flags. */
+const COMMON_QUESTIONS: [keyof ExampleAnswers, string][] = [
   ['daspeakRestUrl', 'das-Peak REST base URL'],
   ['daspeakSocketUrl', 'das-Peak Socket.IO URL'],
   ['daspeakClientId', 'das-Peak auth client id'],
@@ -50,10 +64,17 @@ export default defineCommand({
     'daspeak-genesys init --sandbox                 # a config for the local sandboxes, no secrets needed',
     'daspeak-genesys init --sandbox --genesys-port 5110 --daspeak-port 5120 --backend-port 5180',
     'daspeak-genesys init --region mypurecloud.ie --public-url https://vb.example.com/ --yes',
+    'daspeak-genesys init --sandbox --platform twilio   # a config for the local Twilio stand-in',
+    'daspeak-genesys init --platform twilio --twilio-account-sid AC… --twilio-workspace-sid WS… --yes',
   ],
   configure(cmd) {
     cmd
       .option('--sandbox', 'point everything at the local sandboxes (daspeak-genesys sandbox)')
+      .addOption(
+        new Option('--platform <name>', 'contact-center platform of the config')
+          .choices(['genesys', 'twilio'])
+          .default('genesys'),
+      )
       .option('-f, --force', 'overwrite an existing file')
       .option('-y, --yes', 'do not ask; use flags and defaults')
       .option('--prefix <name>', 'name prefix of every object the kit owns')
@@ -83,7 +104,19 @@ export default defineCommand({
       .option('--model-hash <hash>', 'das-Peak model hash')
       .option('--public-url <url>', 'public URL of the backend')
       .option('--database-url <url>', 'sqlite:<file> or postgres://…')
-      .option('--queue <name...>', 'queue names for the widget and audio monitoring');
+      .option('--queue <name...>', 'queue names for the widget and audio monitoring')
+      .addOption(
+        new Option(
+          '--twilio-port <port>',
+          'with --sandbox --platform twilio: port of the Twilio stand-in',
+        ).argParser(portOption),
+      )
+      .option('--twilio-account-sid <sid>', 'with --platform twilio: the Account SID (AC…)')
+      .option('--twilio-workspace-sid <sid>', "with --platform twilio: Flex's TaskRouter Workspace SID (WS…)")
+      .option(
+        '--media-stream-url <url>',
+        "with --platform twilio: das-Peak's Twilio Media Streams URL (wss://…)",
+      );
   },
   async run(ctx, raw) {
     const o = raw as InitOptions;
@@ -97,8 +130,45 @@ export default defineCommand({
         },
       );
     }
+    const twilio = o.platform === 'twilio';
+    const genesysFlags = (
+      [
+        ['region', '--region'],
+        ['genesysBaseUrl', '--genesys-base-url'],
+        ['genesysPort', '--genesys-port'],
+        ['genesysClientId', '--genesys-client-id'],
+        ['queue', '--queue'],
+      ] as const
+    ).filter(([k]) => o[k] !== undefined);
+    const twilioFlags = (
+      [
+        ['twilioPort', '--twilio-port'],
+        ['twilioAccountSid', '--twilio-account-sid'],
+        ['twilioWorkspaceSid', '--twilio-workspace-sid'],
+        ['mediaStreamUrl', '--media-stream-url'],
+      ] as const
+    ).filter(([k]) => o[k] !== undefined);
+    if (twilio && genesysFlags.length > 0) {
+      throw new KitError(
+        'init.flag_for_other_platform',
+        `${genesysFlags.map(([, f]) => f).join(', ')} ${genesysFlags.length > 1 ? 'are' : 'is'} for a Genesys config, not --platform twilio`,
+        { hint: 'drop the Genesys flags, or leave out --platform twilio' },
+      );
+    }
+    if (!twilio && twilioFlags.length > 0) {
+      throw new KitError(
+        'init.flag_for_other_platform',
+        `${twilioFlags.map(([, f]) => f).join(', ')} ${twilioFlags.length > 1 ? 'go' : 'goes'} with --platform twilio`,
+        { hint: 'add --platform twilio' },
+      );
+    }
     const answers: ExampleAnswers = {
       sandbox: o.sandbox,
+      platform: twilio ? 'twilio' : 'genesys',
+      twilioPort: o.twilioPort,
+      twilioAccountSid: o.twilioAccountSid,
+      twilioWorkspaceSid: o.twilioWorkspaceSid,
+      mediaStreamUrl: o.mediaStreamUrl,
       prefix: o.prefix,
       region: o.region,
       genesysBaseUrl: o.genesysBaseUrl,
@@ -116,26 +186,33 @@ export default defineCommand({
       databaseUrl: o.databaseUrl,
       queues: o.queue,
     };
-    const portFlags = (['genesysPort', 'daspeakPort', 'backendPort'] as const).filter(
+    const portFlags = (['genesysPort', 'daspeakPort', 'backendPort', 'twilioPort'] as const).filter(
       (k) => o[k] !== undefined,
     );
     if (!o.sandbox && portFlags.length > 0) {
       throw new KitError(
         'init.ports_without_sandbox',
-        '--genesys-port, --daspeak-port and --backend-port go with --sandbox',
+        '--genesys-port, --daspeak-port, --backend-port and --twilio-port go with --sandbox',
         {
           hint: 'add --sandbox, or give the URLs (--genesys-base-url, --daspeak-rest-url, --public-url …)',
         },
       );
     }
-    if (!o.sandbox && !o.yes && !ctx.globals.json && ctx.io.stdin.isTTY) await ask(ctx.io, answers);
+    if (!o.sandbox && !o.yes && !ctx.globals.json && ctx.io.stdin.isTTY) {
+      await ask(ctx.io, answers, [...(twilio ? TWILIO_QUESTIONS : GENESYS_QUESTIONS), ...COMMON_QUESTIONS]);
+    }
 
     const values = exampleValues(answers);
     writeFileSync(file, renderExample(values), { mode: 0o600 });
     const env = referencedEnv(values);
     ctx.printJson({ ok: true, file, env });
     ctx.print(`wrote ${relative(ctx.io.cwd, file) || file}`);
-    if (o.sandbox) {
+    if (o.sandbox && twilio) {
+      const v = values as { twilio: { apiBaseUrl: string }; daspeak: { socketio: { url: string } } };
+      ctx.print(
+        `Twilio stand-in ${v.twilio.apiBaseUrl}, das-Peak emulator ${v.daspeak.socketio.url} (start both with: daspeak-genesys sandbox)`,
+      );
+    } else if (o.sandbox) {
       const v = values as {
         genesys: { baseUrl: string };
         daspeak: { socketio: { url: string } };
@@ -153,13 +230,14 @@ export default defineCommand({
 async function ask(
   io: { stdin: NodeJS.ReadableStream; stderr: NodeJS.WritableStream },
   answers: ExampleAnswers,
+  questions: [keyof ExampleAnswers, string][],
 ) {
   // Lines are read through the iterator, which buffers them: answers typed (or pasted) ahead of a
   // prompt are kept for the next question instead of being dropped as question() would.
   const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   try {
-    for (const [key, question] of QUESTIONS) {
+    for (const [key, question] of questions) {
       if (answers[key] !== undefined) continue;
       io.stderr.write(`${question} (empty = \${env:…} reference or default): `);
       const next = await lines.next();

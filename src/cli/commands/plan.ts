@@ -2,6 +2,7 @@ import { describeStats } from '../../genesys/platform/index.js';
 import { formatPlan, planDeployment } from '../../provision/index.js';
 import { defineCommand } from '../command.js';
 import { positiveSeconds } from '../options.js';
+import { genesysOf } from '../../config/platform.js';
 
 export const STATE_DIR_OPTION = [
   '--state-dir <dir>',
@@ -33,6 +34,7 @@ export default defineCommand({
   },
   async run(ctx, options) {
     const { config } = ctx.loadConfig();
+    genesysOf(config); // a Twilio config has no org: refused (exit 2) before anything is read or written
     const out = await planDeployment({
       config,
       configPath: ctx.configPath,

@@ -14,6 +14,7 @@ import {
 import { defineCommand, type CliContext } from '../command.js';
 import { createProgress } from '../progress.js';
 import { platformOptions, REQUEST_TIMEOUT_OPTION, STATE_DIR_OPTION } from './plan.js';
+import { genesysOf } from '../../config/platform.js';
 
 /** The line naming what this run will do, printed before the first write. */
 function header(ctx: CliContext, report: PlanReport): void {
@@ -50,6 +51,7 @@ export default defineCommand({
   },
   async run(ctx, options) {
     const { config } = ctx.loadConfig();
+    genesysOf(config); // a Twilio config has no org: refused (exit 2) before anything is read or written
     const grantWith = options.grantWith
       ? readGrantCredentials(options.grantWith as string, config, ctx.io)
       : undefined;

@@ -37,14 +37,14 @@ export default defineCommand({
         `warning: the provisioning state cannot be read (${isKitError(err) ? err.code : 'error'}); serving without it`,
       );
     }
-    if (!outputs?.widgetClientId) {
+    if (config.platform === 'genesys' && !outputs?.widgetClientId) {
       ctx.note(
         'warning: no widget OAuth client id (widget.clientId, or run provision): config.js has genesysClientId null',
       );
     }
     const server = await startServer(config, {
       ...(outputs?.widgetClientId ? { widgetClientId: outputs.widgetClientId } : {}),
-      ...(config.genesys.organizationId === undefined && outputs?.organizationId
+      ...(config.genesys?.organizationId === undefined && outputs?.organizationId
         ? { organizationId: outputs.organizationId }
         : {}),
       logger: ctx.logger,

@@ -9,6 +9,7 @@ import type { CallAudio } from '../../simulate/audio.js';
 import { renderFlows } from '../render.js';
 import { FlowInterpreter, type Ending } from './interpreter.js';
 import { OfflineHost, type TranscriptEntry } from './offline-host.js';
+import { genesysOf } from '../../config/platform.js';
 
 export { CallEnded, FlowInterpreter, MAX_LOOP_ITERATIONS } from './interpreter.js';
 export { cuedFrames, ScriptedCallHost, type ScriptedCallOptions } from './call-host.js';
@@ -51,7 +52,7 @@ export async function runFlow(o: FlowRunOptions): Promise<FlowRunResult> {
     modules: o.modules,
     conversationId,
     ani: o.ani,
-    organizationId: o.config.genesys.organizationId ?? randomUUID(),
+    organizationId: genesysOf(o.config).organizationId ?? randomUUID(),
     audio: o.audio,
     dtmf: [...(o.dtmf ?? [])],
     speed: o.speed,

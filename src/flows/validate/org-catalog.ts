@@ -6,6 +6,7 @@ import { createOrg } from '../../genesys/resources/shared/org.js';
 import type { Logger } from '../../log.js';
 import type { OnProgress } from '../../progress.js';
 import { dataActionInfo, type Catalog } from './catalog.js';
+import { genesysOf } from '../../config/platform.js';
 
 /**
  * `flows validate --org`: the org's published data actions, its common modules (by name: the
@@ -13,9 +14,9 @@ import { dataActionInfo, type Catalog } from './catalog.js';
  * and its queues.
  */
 export async function orgCatalog(config: KitConfig, logger: Logger, onProgress?: OnProgress): Promise<Catalog> {
-  const platform = createPlatformClient(config.genesys, { logger, ...(onProgress ? { onProgress } : {}) });
+  const platform = createPlatformClient(genesysOf(config), { logger, ...(onProgress ? { onProgress } : {}) });
   try {
-    const org = createOrg(platform, { provisionerClientId: config.genesys.clientId });
+    const org = createOrg(platform, { provisionerClientId: genesysOf(config).clientId });
     const [actions, flows, queues] = await Promise.all([
       listActions(org),
       listFlows(org, ['commonmodule']),

@@ -6,6 +6,7 @@ import type { GenesysSandbox } from '../../../src/sandbox/genesys/index.js';
 import { useTmpDir } from '../../helpers/tmp.js';
 import { adminApi, kitObjects, provisionReady, startOrg } from '../../provision/helpers.js';
 import { startServices, type Services } from './helpers.js';
+import { genesysOf } from '../../../src/config/platform.js';
 
 /*
  * The actions provision puts in the org are the templates' definitions, byte for byte, and they run
@@ -34,7 +35,7 @@ describe('provisioned data actions', () => {
     await provisionReady(org, services.ws);
 
     // Byte for byte: what the org returns (minus the URIs it adds) is what the templates render.
-    const platform = createPlatformClient(services.config.genesys);
+    const platform = createPlatformClient(genesysOf(services.config));
     stops.unshift(async () => platform.close());
     const provisioned = await listActions(createOrg(platform, { provisionerClientId: org.adminClient.id }));
     const rendered = renderDataActions(services.config);

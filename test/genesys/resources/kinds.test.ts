@@ -17,6 +17,7 @@ import { idsForNames } from '../../../src/genesys/resources/shared/lookups.js';
 import type { GenesysSandbox } from '../../../src/sandbox/genesys/index.js';
 import { useTmpDir } from '../../helpers/tmp.js';
 import { adminApi, startOrg, workspace } from '../../provision/helpers.js';
+import { genesysOf } from '../../../src/config/platform.js';
 
 /* Resource kinds one at a time, against the sandbox org, with a hand-made kind context. */
 
@@ -32,7 +33,7 @@ afterEach(async () => {
 async function setup() {
   const s = await startOrg();
   const ws = workspace(s, tmp());
-  const platform = createPlatformClient(ws.config.genesys);
+  const platform = createPlatformClient(genesysOf(ws.config));
   open.push({ s, p: platform });
   const org = createOrg(platform, { provisionerClientId: s.adminClient.id });
   const outputs = new Map<string, string>();

@@ -1,0 +1,215 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+import { SANDBOX } from '../../config/defaults.js';
+import { KitError } from '../../errors.js';
+import { silentLogger, type Logger } from '../../log.js';
+import type { VoiceCatalog } from '../genesys/calls/audio.js';
+import { CallManager } from './calls/calls.js';
+import { createApp, type RouteModule } from './http/app.js';
+import type { TwilioContext } from './http/context.js';
+import { TwilioFaults, type FaultRule } from './http/faults.js';
+import { controlRoutes } from './routes/control.js';
+import { iamRoutes } from './routes/iam.js';
+import { taskRouterRoutes } from './routes/taskrouter.js';
+import { voiceRoutes } from './routes/voice.js';
+import { newSid } from './sids.js';
+import type { TwilioState, WorkerRecord } from './state.js';
+import { TaskBoard } from './tasks.js';
+
+/** Fixed sandbox identities (test values bound to 127.0.0.1; they protect nothing). */
+export const STAND_IN_DEFAULTS = {
+  port: 4030,
+  accountSid: 'AC5a4d0b0c0ffee0000000000000000001',
+  authToken: 'sandbox-twilio-auth-token-0123456789',
+  workspaceSid: 'WS5a4d0b0c0ffee0000000000000000001',
+  phoneNumber: '+15005550006',
+  workers: [
+    { sid: 'WK5a4d0b0c0ffee0000000000000000001', identity: 'alice', friendlyName: 'Alice Agent' },
+    { sid: 'WK5a4d0b0c0ffee0000000000000000002', identity: 'bob', friendlyName: 'Bob Agent' },
+  ],
+} as const;
+
+export interface TwilioSandboxWorker {
+  /** Default: a SID derived from the position. */
+  sid?: string;
+  /** The Flex identity a token is issued to. */
+  identity: string;
+  friendlyName?: string;
+}
+
+export interface TwilioSandboxOptions {
+  /** Port to listen on; 0 picks a free one. Default 4030. */
+  port?: number;
+  host?: string;
+  accountSid?: string;
+  authToken?: string;
+  workspaceSid?: string;
+  workers?: TwilioSandboxWorker[];
+  /** The Twilio number callers dial. */
+  phoneNumber?: string;
+  /**
+   * The das-Peak Twilio Media Streams consumer (`wss://…/twilio/ws`) that the number's TwiML streams
+   * the caller to. Without it (and without `incomingTwiml`) calls are not streamed anywhere.
+   */
+  mediaStreamUrl?: string;
+  /** The number's TwiML for an inbound call (its voice webhook); default `<Start><Stream url=mediaStreamUrl>`. */
+  incomingTwiml?: (call: { from: string; to: string }) => string;
+  /** Caller voices for `voice` (the local stack gives the kit's). */
+  voices?: VoiceCatalog;
+  /** Lifetime of a Flex token (default 1 h). */
+  flexTokenSeconds?: number;
+  faults?: FaultRule[];
+  now?: () => number;
+  logger?: Logger;
+}
+
+export interface TwilioSandbox {
+  /** Base URL, e.g. http://127.0.0.1:4030: the one origin that stands in for api., iam. and taskrouter.twilio.com. */
+  url: string;
+  port: number;
+  host: string;
+  accountSid: string;
+  authToken: string;
+  workspaceSid: string;
+  phoneNumber: string;
+  workers: { sid: string; identity: string; friendlyName: string }[];
+  /** The live records (read them; change them through the routes). */
+  state: TwilioState;
+  calls: CallManager;
+  tasks: TaskBoard;
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+/** The default TwiML of the sandbox number: stream the caller to das-Peak, then keep the line open. */
+export function defaultIncomingTwiml(mediaStreamUrl: string | undefined) {
+  return (call: { from: string }) => {
+    const response = new twilio.twiml.VoiceResponse();
+    if (mediaStreamUrl) {
+      const stream = response.start().stream({ url: mediaStreamUrl, track: 'inbound_track' });
+      stream.parameter({ name: 'from', value: call.from });
+    }
+    response.pause({ length: 3600 });
+    return response.toString();
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        new KitError('sandbox.listen_failed', `cannot listen on ${host}:${port}: ${err.message}`, {
+          cause: err,
+          hint:
+            err.code === 'EADDRINUSE'
+              ? 'another process uses that port; pick another with --twilio-port'
+              : undefined,
+        }),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function checkSid(prefix: string, value: string, option: string): string {
+  if (!new RegExp(`^${prefix}[0-9a-f]{32}$`).test(value)) {
+    throw new KitError(
+      'sandbox.bad_option',
+      `${option} must be ${prefix} followed by 32 hex digits, got "${value}"`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Starts a local Twilio stand-in on 127.0.0.1: the REST subset the kit uses (Calls, Streams, IAM's
+ * Flex token check, TaskRouter reads), with Twilio's refusals and error bodies, calls that stream
+ * Media Streams to das-Peak, and /sandbox control routes. Several can run in one process.
+ */
+export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Promise<TwilioSandbox> {
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? (() => Date.now());
+  const host = options.host ?? SANDBOX.host;
+  const created = now();
+  const workers: WorkerRecord[] = (options.workers ?? STAND_IN_DEFAULTS.workers).map((w) => ({
+    sid: checkSid('WK', w.sid ?? newSid('WK'), 'a worker sid'),
+    identity: w.identity,
+    friendlyName: w.friendlyName ?? w.identity,
+    activityName: 'Available',
+    createdAt: created,
+    updatedAt: created,
+  }));
+  const state: TwilioState = {
+    accountSid: checkSid('AC', options.accountSid ?? STAND_IN_DEFAULTS.accountSid, 'accountSid'),
+    authToken: options.authToken ?? STAND_IN_DEFAULTS.authToken,
+    workspaceSid: checkSid('WS', options.workspaceSid ?? STAND_IN_DEFAULTS.workspaceSid, 'workspaceSid'),
+    phoneNumber: options.phoneNumber ?? STAND_IN_DEFAULTS.phoneNumber,
+    calls: new Map(),
+    streams: new Map(),
+    workers,
+    tasks: new Map(),
+    reservations: new Map(),
+    flexTokens: new Map(),
+  };
+  const tasks = new TaskBoard(state, now);
+  const calls = new CallManager({ state, logger, now, onCallEnded: (call) => tasks.callEnded(call) });
+  const faults = new TwilioFaults();
+  for (const rule of options.faults ?? []) faults.add(rule);
+  let baseUrl = '';
+  const ctx: TwilioContext = {
+    state,
+    faults,
+    logger,
+    calls,
+    ...(options.voices ? { voices: options.voices } : {}),
+    flexTokenSeconds: options.flexTokenSeconds ?? 3600,
+    now,
+    baseUrl: () => baseUrl,
+  };
+  const incomingTwiml = options.incomingTwiml ?? defaultIncomingTwiml(options.mediaStreamUrl);
+  const modules: RouteModule[] = [
+    (app) => controlRoutes(app, ctx, { tasks, incomingTwiml }),
+    // The Flex desktop page (T4, src/sandbox/twilio/desktop/) mounts here, at /flex.
+    voiceRoutes,
+    iamRoutes,
+    taskRouterRoutes,
+  ];
+  const server = createServer(createApp(ctx, modules));
+  await listen(server, options.port ?? STAND_IN_DEFAULTS.port, host);
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url: baseUrl }, 'Twilio stand-in listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    port,
+    host,
+    accountSid: state.accountSid,
+    authToken: state.authToken,
+    workspaceSid: state.workspaceSid,
+    phoneNumber: state.phoneNumber,
+    workers: workers.map((w) => ({ sid: w.sid, identity: w.identity, friendlyName: w.friendlyName })),
+    state,
+    calls,
+    tasks,
+    addFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    close: () => {
+      closing ??= calls.stopAll().then(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      );
+      return closing;
+    },
+  };
+}

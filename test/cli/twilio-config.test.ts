@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SANDBOX } from '../../src/config/defaults.js';
+import { runCli } from '../helpers/cli.js';
+import { useTmpDir } from '../helpers/tmp.js';
+
+describe('daspeak-genesys init / validate / Genesys commands with a Twilio config', () => {
+  const tmp = useTmpDir();
+
+  it('init --sandbox --platform twilio writes the stand-in config; validate passes with no environment', async () => {
+    const dir = tmp();
+    const init = await runCli(['init', '--sandbox', '--platform', 'twilio'], { cwd: dir });
+    expect(init.stderr).toBe('');
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(/^Twilio stand-in http:\/\/127\.0\.0\.1:4030, das-Peak emulator/m);
+    const text = readFileSync(join(dir, 'daspeak-genesys.yaml'), 'utf8');
+    expect(text).toMatch(/^platform: twilio$/m);
+    expect(text).toContain(`accountSid: ${SANDBOX.twilio.accountSid}`);
+    expect(text).not.toMatch(/^genesys:/m);
+    const v = await runCli(['validate'], { cwd: dir });
+    expect(v).toMatchObject({ code: 0, stdout: 'ok\n', stderr: '' });
+  });
+
+  it('init --platform twilio for a real account lists the Twilio environment variables', async () => {
+    const dir = tmp();
+    const init = await runCli(['init', '--platform', 'twilio', '--yes', '--json'], { cwd: dir });
+    expect(init.code).toBe(0);
+    const out = JSON.parse(init.stdout) as { env: string[] };
+    expect(out.env).toEqual(
+      expect.arrayContaining(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_WORKSPACE_SID']),
+    );
+    expect(out.env).not.toContain('GENESYS_CLIENT_SECRET');
+  });
+
+  it('init refuses a flag of the other platform, and --twilio-port without --sandbox', async () => {
+    const a = await runCli(['init', '--platform', 'twilio', '--region', 'mypurecloud.ie', '--yes'], {
+      cwd: tmp(),
+    });
+    expect(a.code).toBe(1);
+    expect(a.stderr).toBe(
+      'error: --region is for a Genesys config, not --platform twilio (hint: drop the Genesys flags, or leave out --platform twilio)\n',
+    );
+    const b = await runCli(['init', '--twilio-account-sid', 'AC1', '--yes'], { cwd: tmp() });
+    expect(b.stderr).toMatch(/^error: --twilio-account-sid goes with --platform twilio/);
+    const c = await runCli(['init', '--platform', 'twilio', '--twilio-port', '4031', '--yes'], {
+      cwd: tmp(),
+    });
+    expect(c.stderr).toMatch(/go with --sandbox/);
+    const d = await runCli(['init', '--platform', 'twilo'], { cwd: tmp() });
+    expect(d.code).toBe(2);
+  });
+
+  it('a Genesys-only command refuses a Twilio config with one line and exit 2', async () => {
+    const dir = tmp();
+    await runCli(['init', '--sandbox', '--platform', 'twilio'], { cwd: dir });
+    for (const cmd of [['plan'], ['provision'], ['destroy', '--yes'], ['flows', 'render']]) {
+      const r = await runCli(cmd, { cwd: dir });
+      expect(r.code, cmd.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), cmd.join(' ')).toEqual([
+        `error: ${join(dir, 'daspeak-genesys.yaml')} platform: is twilio, but this command manages a Genesys Cloud org (hint: use a config with platform: genesys (--config <file>); for Twilio see \`daspeak-genesys twilio --help\`)`,
+      ]);
+    }
+  });
+});
