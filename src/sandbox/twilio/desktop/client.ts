@@ -473,8 +473,11 @@ export function flexDesktopClient(): void {
     workerSelect.replaceChildren(
       ...options.workers.map((x) => el('option', { value: x.identity }, `${x.friendlyName} (${x.identity})`)),
     );
-    voiceSelect.replaceChildren(...options.voices.map((v) => el('option', { value: v.name }, v.label)));
-    if (options.voices.length === 0) voiceSelect.append(el('option', { value: '' }, 'no voices: silence'));
+    // Silence: the caller says nothing until "Caller speaks" (pick the voice first).
+    voiceSelect.replaceChildren(
+      ...options.voices.map((v) => el('option', { value: v.name }, v.label)),
+      el('option', { value: '' }, 'silence (speaks later)'),
+    );
     const pick = (s: HTMLSelectElement, v: string | null) => {
       if (v !== null && Array.from(s.options).some((o) => o.value === v)) s.value = v;
     };
