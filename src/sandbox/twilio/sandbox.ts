@@ -9,6 +9,7 @@ import { CallManager } from './calls/calls.js';
 import { createApp, type RouteModule } from './http/app.js';
 import type { TwilioContext } from './http/context.js';
 import { TwilioFaults, type FaultRule } from './http/faults.js';
+import { flexDesktopRoutes, type FlexDesktopOptions } from './desktop/index.js';
 import { controlRoutes } from './routes/control.js';
 import { iamRoutes } from './routes/iam.js';
 import { taskRouterRoutes } from './routes/taskrouter.js';
@@ -47,6 +48,8 @@ export interface TwilioSandboxOptions {
   /** Lifetime of a Flex token (default 1 h). */
   flexTokenSeconds?: number;
   faults?: FaultRule[];
+  /** The Flex desktop at /flex (T4): the backend the plugin uses, where the built plugin is. */
+  flexDesktop?: FlexDesktopOptions;
   now?: () => number;
   logger?: Logger;
 }
@@ -162,7 +165,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   const incomingTwiml = options.incomingTwiml ?? defaultIncomingTwiml(options.mediaStreamUrl);
   const modules: RouteModule[] = [
     (app) => controlRoutes(app, ctx, { tasks, incomingTwiml }),
-    // The Flex desktop page (T4, src/sandbox/twilio/desktop/) mounts here, at /flex.
+    flexDesktopRoutes(options.flexDesktop),
     voiceRoutes,
     iamRoutes,
     taskRouterRoutes,
