@@ -189,8 +189,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stoppers.push(() => daspeak!.stop());
     }
+    // The backend's URL goes into the org (the widget's URL, the OAuth redirect) and the Flex page, so
+    // it is fixed before anything is provisioned or started.
+    const backendPort =
+      options.backendPort === undefined
+        ? undefined
+        : options.backendPort === 0
+          ? await freePort()
+          : options.backendPort;
     if (only ? only === 'twilio' : platform === 'twilio' || options.twilio === true) {
       twilio = await startTwilioSandbox({
+        ...(backendPort !== undefined
+          ? {
+              flexDesktop: {
+                backendUrl: `http://${SANDBOX.host}:${backendPort}/`,
+                ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}),
+              },
+            }
+          : {}),
         port: options.twilioPort ?? SANDBOX.twilioPort,
         host: SANDBOX.host,
         logger,
@@ -216,11 +232,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       databaseUrl,
       configure: options.configure,
     });
-    if (options.backendPort !== undefined) {
+    if (backendPort !== undefined) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      // The backend's URL goes into the org (the widget's URL, the OAuth redirect), so it is fixed
-      // before anything is provisioned or started.
-      const port = options.backendPort === 0 ? await freePort() : options.backendPort;
+      const port = backendPort;
       built = stackConfig({
         platform,
         genesysUrl,
