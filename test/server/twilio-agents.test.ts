@@ -367,6 +367,22 @@ describe('refusals (direct mode)', () => {
     await hangUp(world.twilio, a.callSid);
   });
 
+  it('Twilio refusing the backend’s own auth token: 500 twilio.client_refused, the secret in no answer', async () => {
+    const wrong = await startTwilioBackend(world, {}, { authToken: 'not-the-account-auth-token' });
+    try {
+      const a = await agentOnCall();
+      const answer = await request(wrong.base, 'GET', `/token?conversationId=${a.callSid}`, {
+        token: a.token,
+      });
+      expect(answer.status).toBe(500);
+      expect(codeOf(answer)).toBe('twilio.client_refused');
+      expect(answer.text).not.toContain('not-the-account-auth-token');
+      await hangUp(world.twilio, a.callSid);
+    } finally {
+      await wrong.close();
+    }
+  });
+
   it('a flood of bad tokens costs at most the failure budget of Twilio requests', async () => {
     // A backend of its own: the refusals above used some of this address's budget on the other one.
     const fresh = await startTwilioBackend(world);

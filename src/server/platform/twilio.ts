@@ -1,5 +1,4 @@
-import type { KitConfig } from '../../config/index.js';
-import { twilioOf } from '../../config/index.js';
+import { twilioOf, type KitConfig } from '../../config/index.js';
 import { createTwilioClient } from '../../twilio/client.js';
 import { isTwilioError } from '../../twilio/errors.js';
 import { validateFlexToken } from '../../twilio/flex-token.js';

@@ -45,6 +45,7 @@ export function twilioConfigObject(
   world: TwilioWorld,
   databaseUrl: string,
   extra: { backend?: Record<string, unknown>; widget?: Record<string, unknown> } = {},
+  twilioSection: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const { twilio, daspeak } = world;
   return {
@@ -55,6 +56,7 @@ export function twilioConfigObject(
       workspaceSid: twilio.workspaceSid,
       apiBaseUrl: twilio.url,
       mediaStreamUrl: daspeak.urls.twilio,
+      ...twilioSection,
     },
     daspeak: {
       rest: { baseUrl: daspeak.urls.rest, apiKey: SANDBOX.daspeak.apiKey },
@@ -87,10 +89,15 @@ export function twilioConfig(
   world: TwilioWorld,
   databaseUrl: string,
   extra: { backend?: Record<string, unknown>; widget?: Record<string, unknown> } = {},
+  twilioSection: Record<string, unknown> = {},
 ): KitConfig {
-  return parseConfigText(stringify(twilioConfigObject(world, databaseUrl, extra)), 'twilio-test.yaml', {
-    env: {},
-  }).config;
+  return parseConfigText(
+    stringify(twilioConfigObject(world, databaseUrl, extra, twilioSection)),
+    'twilio-test.yaml',
+    {
+      env: {},
+    },
+  ).config;
 }
 
 /** A backend of Flex agents on its own database. */
@@ -105,10 +112,11 @@ export interface TwilioBackend {
 export async function startTwilioBackend(
   world: TwilioWorld,
   extra: { backend?: Record<string, unknown>; widget?: Record<string, unknown> } = {},
+  twilioSection: Record<string, unknown> = {},
 ): Promise<TwilioBackend> {
   const db = await createDatabase('sqlite');
   try {
-    const config = twilioConfig(world, db.url, extra);
+    const config = twilioConfig(world, db.url, extra, twilioSection);
     const server = await startServer(config, { host: '127.0.0.1', port: 0 });
     return {
       server,
