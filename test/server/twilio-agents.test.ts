@@ -383,6 +383,34 @@ describe('refusals (direct mode)', () => {
     }
   });
 
+  it('limits requests per worker: 429 rate_limited once the agent budget is spent', async () => {
+    const limited = await startTwilioBackend(world, { backend: { rateLimit: { agentPerMinute: 3 } } });
+    try {
+      const a = await agentOnCall();
+      const path = `/api/v1/credentials/${encodeURIComponent(a.from)}/status`;
+      const on = { token: a.token, conversationId: a.callSid };
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await request(limited.base, 'GET', path, on)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      // Another worker has a budget of its own.
+      const b = await agentOnCall(world.twilio.workers[1]!.identity);
+      const other = await request(
+        limited.base,
+        'GET',
+        `/api/v1/credentials/${encodeURIComponent(b.from)}/status`,
+        {
+          token: b.token,
+          conversationId: b.callSid,
+        },
+      );
+      expect(other.status).toBe(200);
+      await hangUp(world.twilio, a.callSid);
+      await hangUp(world.twilio, b.callSid);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('a flood of bad tokens costs at most the failure budget of Twilio requests', async () => {
     // A backend of its own: the refusals above used some of this address's budget on the other one.
     const fresh = await startTwilioBackend(world);
