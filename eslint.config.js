@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'widget/dist/**', 'node_modules/**', 'coverage/**', 'bin/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'widget/dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'bin/**',
+      'widget/flex/node_modules/**',
+      'widget/flex/build/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -31,8 +41,32 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The Flex plugin (widget/flex) is type-checked by Twilio's plugin tooling against
+    // @twilio/flex-ui, which only widget/flex installs; here it is linted without types.
+    files: ['widget/flex/**/*.ts'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      parserOptions: { projectService: false, project: null },
+      globals: globals.browser,
+    },
+  },
+  {
+    // The plugin project's build files, run by Node (CommonJS).
+    files: ['widget/flex/*.js', 'widget/flex/build-support/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      parserOptions: { projectService: false, project: null },
+      sourceType: 'commonjs',
+      globals: globals.node,
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Plain browser modules served as they are (the widget's utils.js): no TypeScript project.
     files: ['widget/**/*.js', 'test/fixtures/widget/**/*.js'],
+    ignores: ['widget/flex/*.js', 'widget/flex/build-support/**'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

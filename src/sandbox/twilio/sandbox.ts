@@ -9,6 +9,7 @@ import { CallManager } from './calls/calls.js';
 import { createApp, type RouteModule } from './http/app.js';
 import type { TwilioContext } from './http/context.js';
 import { TwilioFaults, type FaultRule } from './http/faults.js';
+import { flexDesktopRoutes, type FlexDesktopOptions } from './desktop/index.js';
 import { controlRoutes } from './routes/control.js';
 import { iamRoutes } from './routes/iam.js';
 import { taskRouterRoutes } from './routes/taskrouter.js';
@@ -16,19 +17,6 @@ import { voiceRoutes } from './routes/voice.js';
 import { newSid } from './sids.js';
 import type { TwilioState, WorkerRecord } from './state.js';
 import { TaskBoard } from './tasks.js';
-
-/** Fixed sandbox identities (test values bound to 127.0.0.1; they protect nothing). */
-export const STAND_IN_DEFAULTS = {
-  port: 4030,
-  accountSid: 'AC5a4d0b0c0ffee0000000000000000001',
-  authToken: 'sandbox-twilio-auth-token-0123456789',
-  workspaceSid: 'WS5a4d0b0c0ffee0000000000000000001',
-  phoneNumber: '+15005550006',
-  workers: [
-    { sid: 'WK5a4d0b0c0ffee0000000000000000001', identity: 'alice', friendlyName: 'Alice Agent' },
-    { sid: 'WK5a4d0b0c0ffee0000000000000000002', identity: 'bob', friendlyName: 'Bob Agent' },
-  ],
-} as const;
 
 export interface TwilioSandboxWorker {
   /** Default: a SID derived from the position. */
@@ -39,7 +27,7 @@ export interface TwilioSandboxWorker {
 }
 
 export interface TwilioSandboxOptions {
-  /** Port to listen on; 0 picks a free one. Default 4030. */
+  /** Port to listen on; 0 picks a free one. Default SANDBOX.twilioPort (4030). */
   port?: number;
   host?: string;
   accountSid?: string;
@@ -60,6 +48,8 @@ export interface TwilioSandboxOptions {
   /** Lifetime of a Flex token (default 1 h). */
   flexTokenSeconds?: number;
   faults?: FaultRule[];
+  /** The Flex desktop at /flex (T4): the backend the plugin uses, where the built plugin is. */
+  flexDesktop?: FlexDesktopOptions;
   now?: () => number;
   logger?: Logger;
 }
@@ -137,7 +127,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   const now = options.now ?? (() => Date.now());
   const host = options.host ?? SANDBOX.host;
   const created = now();
-  const workers: WorkerRecord[] = (options.workers ?? STAND_IN_DEFAULTS.workers).map((w) => ({
+  const workers: WorkerRecord[] = (options.workers ?? SANDBOX.twilio.workers).map((w) => ({
     sid: checkSid('WK', w.sid ?? newSid('WK'), 'a worker sid'),
     identity: w.identity,
     friendlyName: w.friendlyName ?? w.identity,
@@ -146,10 +136,10 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     updatedAt: created,
   }));
   const state: TwilioState = {
-    accountSid: checkSid('AC', options.accountSid ?? STAND_IN_DEFAULTS.accountSid, 'accountSid'),
-    authToken: options.authToken ?? STAND_IN_DEFAULTS.authToken,
-    workspaceSid: checkSid('WS', options.workspaceSid ?? STAND_IN_DEFAULTS.workspaceSid, 'workspaceSid'),
-    phoneNumber: options.phoneNumber ?? STAND_IN_DEFAULTS.phoneNumber,
+    accountSid: checkSid('AC', options.accountSid ?? SANDBOX.twilio.accountSid, 'accountSid'),
+    authToken: options.authToken ?? SANDBOX.twilio.authToken,
+    workspaceSid: checkSid('WS', options.workspaceSid ?? SANDBOX.twilio.workspaceSid, 'workspaceSid'),
+    phoneNumber: options.phoneNumber ?? SANDBOX.twilio.phoneNumber,
     calls: new Map(),
     streams: new Map(),
     workers,
@@ -175,13 +165,13 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   const incomingTwiml = options.incomingTwiml ?? defaultIncomingTwiml(options.mediaStreamUrl);
   const modules: RouteModule[] = [
     (app) => controlRoutes(app, ctx, { tasks, incomingTwiml }),
-    // The Flex desktop page (T4, src/sandbox/twilio/desktop/) mounts here, at /flex.
+    flexDesktopRoutes(options.flexDesktop),
     voiceRoutes,
     iamRoutes,
     taskRouterRoutes,
   ];
   const server = createServer(createApp(ctx, modules));
-  await listen(server, options.port ?? STAND_IN_DEFAULTS.port, host);
+  await listen(server, options.port ?? SANDBOX.twilioPort, host);
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ url: baseUrl }, 'Twilio stand-in listening');

@@ -91,6 +91,7 @@ export class WidgetController {
       this.#fatal(err);
       return;
     }
+    this.deps.adapter.onSessionChange?.(() => void this.#sessionChanged());
     if (this.deps.adapter.callId === null) {
       this.#set({ phase: { name: 'no-call' } });
       this.deps.adapter.ready();
@@ -190,6 +191,17 @@ export class WidgetController {
   }
 
   // ---- sign-in and the call -------------------------------------------------------------------------
+
+  /** The platform renewed the agent's token: utils.js gets it; a sign-in it was waiting for goes on. */
+  async #sessionChanged(): Promise<void> {
+    if (this.#disposed) return;
+    if (this.#state.phase.name === 'sign-in-needed') {
+      const resume = this.#resume ?? (() => this.#loadCall());
+      await this.#signIn(false, resume);
+      return;
+    }
+    this.#hooks?.setSession?.(this.deps.adapter.hookSession());
+  }
 
   async #signIn(interactive: boolean, then: () => Promise<void>): Promise<void> {
     const expired = this.#state.phase.name === 'sign-in-needed' && this.#state.phase.reason === 'expired';

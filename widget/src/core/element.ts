@@ -116,10 +116,9 @@ export abstract class DaspeakAgentElement extends LitElement {
     if (!src)
       return new LoadError(what, new Error(`no ${what}: set the ${attribute} attribute or the property`));
     try {
-      const module = (await import(/* @vite-ignore */ new URL(src, document.baseURI).href)) as Record<
-        string,
-        unknown
-      >;
+      const module = (await import(
+        /* @vite-ignore */ /* webpackIgnore: true */ new URL(src, document.baseURI).href
+      )) as Record<string, unknown>;
       return what === 'config.js' ? (module.default ?? module.config) : module;
     } catch (err) {
       return new LoadError(what, err);

@@ -64,5 +64,12 @@ export interface PlatformAdapter {
   notify(kind: NoticeKind, title: string, message: string): void;
   /** The widget is up (lifecycle). */
   ready(): void;
+  /**
+   * Optional, for platforms that renew the agent's token by themselves (Twilio Flex): `listener` is
+   * called when the token changed. The core hands the new session to utils.js and, when it was
+   * waiting for a sign-in after a refused token, resumes what was interrupted. Adapters whose agent
+   * signs in through the widget (Genesys) leave it out.
+   */
+  onSessionChange?(listener: () => void): void;
   dispose(): void;
 }

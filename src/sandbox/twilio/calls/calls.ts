@@ -194,9 +194,10 @@ export class CallManager {
       while (!signal.aborted && !serverClosed) {
         const next = stream.queue.shift();
         if (next) {
-          await conn.play(next, live.speed, signal);
-          record.socket.mediaSent = conn.mediaSent;
-          record.socket.secondsSent = conn.mediaSent * 0.02;
+          await conn.play(next, live.speed, signal, (sent) => {
+            record.socket.mediaSent = sent;
+            record.socket.secondsSent = Math.round(sent * 2) / 100;
+          });
           continue;
         }
         await Promise.race([new Promise<void>((resolve) => (stream.wake = resolve)), stopped]);

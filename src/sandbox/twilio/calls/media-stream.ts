@@ -128,7 +128,12 @@ export class MediaStreamConnection {
    * Sends the caller's audio as `media` messages, one per 20 ms frame, paced at `speed` (1 = real time)
    * with the kit's pacer. Stops early, without error, when `signal` aborts or the socket closes.
    */
-  async play(audio: Uint8Array, speed: number, signal: AbortSignal): Promise<void> {
+  async play(
+    audio: Uint8Array,
+    speed: number,
+    signal: AbortSignal,
+    onFrame?: (sent: number) => void,
+  ): Promise<void> {
     // Only the caller's leg exists in the stand-in: an outbound-only stream hears nothing.
     if (this.start.track === 'outbound_track') return;
     const frames = mulawFrames(audio);
@@ -137,6 +142,7 @@ export class MediaStreamConnection {
         if (!this.open) return;
         this.chunk += 1;
         this.mediaSent += 1;
+        onFrame?.(this.mediaSent);
         await this.send({
           event: 'media',
           sequenceNumber: this.nextSequence(),

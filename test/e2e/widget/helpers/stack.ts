@@ -81,7 +81,7 @@ const calls = new Map<string, string>();
  * A TCP relay in front of das-Peak's Socket.IO (config daspeak.socketio.url points at it), so a test
  * can make the signalling channel unreachable while the calls' audio keeps flowing.
  */
-async function signallingRelay(): Promise<{
+export async function signallingRelay(): Promise<{
   port: number;
   target(port: number): void;
   takeDown(): void;
