@@ -14,15 +14,24 @@ import { provisionDeployment, provisionedOutputs } from '../provision/index.js';
 import { startServer, type RunningServer } from '../server/index.js';
 import { startDaspeakSandbox, type DaspeakSandbox } from './daspeak/index.js';
 import { startGenesysSandbox, type GenesysSandbox } from './genesys/index.js';
+import { startTwilioSandbox, type TwilioSandbox } from './twilio/index.js';
 import { createOfflineExecutor } from './offline-executor.js';
 import { kitVoiceCatalog } from './voices.js';
 import { genesysOf } from '../config/platform.js';
 
 export interface LocalStackOptions {
-  /** Which sandboxes to run (default both). */
-  only?: 'genesys' | 'daspeak';
+  /** Run only this sandbox (default: the platform's, with the das-Peak emulator). */
+  only?: 'genesys' | 'daspeak' | 'twilio';
+  /**
+   * The platform the stack's config (and the backend) serves: genesys (default; the Genesys org) or
+   * twilio (the Twilio stand-in, no Genesys org).
+   */
+  platform?: 'genesys' | 'twilio';
+  /** Also run the Twilio stand-in next to the Genesys org (the `sandbox` command runs all three). */
+  twilio?: boolean;
   genesysPort?: number;
   daspeakPort?: number;
+  twilioPort?: number;
   /** Also run the backend on this port (0 = any free one); omitted = no backend. */
   backendPort?: number;
   /** Keep the Genesys org in this JSON file. */
@@ -45,6 +54,7 @@ export interface LocalStackOptions {
 export interface LocalStack {
   genesys?: GenesysSandbox;
   daspeak?: DaspeakSandbox;
+  twilio?: TwilioSandbox;
   backend?: RunningServer;
   /** A kit config pointing at what runs (sandbox credentials; nothing secret). */
   config: KitConfig;
@@ -57,28 +67,35 @@ export interface LocalStack {
 
 /** The sandbox config with the URLs of what actually listens (ports may be 0 = any). */
 function stackConfig(stack: {
+  platform: 'genesys' | 'twilio';
   genesysUrl: string;
   daspeak?: DaspeakSandbox;
+  twilio?: TwilioSandbox;
   backendUrl: string;
   databaseUrl: string;
   configure?: ((values: Record<string, unknown>) => void) | undefined;
 }) {
   // The sandbox org's seeded Support queue gets audio monitoring once provisioned, so its calls
   // reach das-Peak (simulate --via-genesys).
+  const twilio = stack.platform === 'twilio';
   const values = exampleValues({
     sandbox: true,
     publicUrl: stack.backendUrl,
     databaseUrl: stack.databaseUrl,
-    queues: ['Support'],
+    ...(twilio ? { platform: 'twilio' as const } : { queues: ['Support'] }),
   });
-  const genesys = values.genesys as Record<string, unknown>;
-  genesys.baseUrl = stack.genesysUrl;
+  if (!twilio) (values.genesys as Record<string, unknown>).baseUrl = stack.genesysUrl;
   if (stack.daspeak) {
     const d = values.daspeak as Record<string, Record<string, unknown>>;
     d.rest!.baseUrl = stack.daspeak.urls.rest;
     d.socketio!.url = stack.daspeak.urls.socketio;
     d.auth!.tokenUrl = stack.daspeak.urls.token;
     d.audiohook!.connectionUri = stack.daspeak.urls.audiohook;
+  }
+  if (twilio) {
+    const t = values.twilio as Record<string, unknown>;
+    if (stack.twilio) t.apiBaseUrl = stack.twilio.url;
+    if (stack.daspeak) t.mediaStreamUrl = stack.daspeak.urls.twilio;
   }
   const port = Number(new URL(stack.backendUrl).port);
   (values.backend as Record<string, unknown>).listen = { host: SANDBOX.host, port };
@@ -148,7 +165,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     let genesys: GenesysSandbox | undefined;
     let daspeak: DaspeakSandbox | undefined;
-    if (options.only !== 'daspeak') {
+    let twilio: TwilioSandbox | undefined;
+    const platform = options.platform ?? 'genesys';
+    const only = options.only;
+    if (only ? only === 'genesys' : platform === 'genesys') {
       genesys = await startGenesysSandbox({
         port: options.genesysPort ?? SANDBOX.genesysPort,
         host: SANDBOX.host,
@@ -160,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stoppers.push(() => genesys!.stop());
     }
-    if (options.only !== 'genesys') {
+    if (only === undefined || only === 'daspeak') {
       daspeak = await startDaspeakSandbox({
         port: options.daspeakPort ?? SANDBOX.daspeakPort,
         host: SANDBOX.host,
@@ -169,26 +189,57 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stoppers.push(() => daspeak!.stop());
     }
+    // The backend's URL goes into the org (the widget's URL, the OAuth redirect) and the Flex page, so
+    // it is fixed before anything is provisioned or started.
+    const backendPort =
+      options.backendPort === undefined
+        ? undefined
+        : options.backendPort === 0
+          ? await freePort()
+          : options.backendPort;
+    if (only ? only === 'twilio' : platform === 'twilio' || options.twilio === true) {
+      twilio = await startTwilioSandbox({
+        ...(backendPort !== undefined
+          ? {
+              flexDesktop: {
+                backendUrl: `http://${SANDBOX.host}:${backendPort}/`,
+                ...(options.widgetDir ? { widgetDir: options.widgetDir } : {}),
+              },
+            }
+          : {}),
+        port: options.twilioPort ?? SANDBOX.twilioPort,
+        host: SANDBOX.host,
+        logger,
+        voices: kitVoiceCatalog(),
+        // Calls stream to the emulator of this stack, or where a separately run one listens.
+        mediaStreamUrl:
+          daspeak?.urls.twilio ??
+          `ws://${SANDBOX.host}:${options.daspeakPort ?? SANDBOX.daspeakPort}${SANDBOX.daspeak.twilioPath}`,
+      });
+      stoppers.push(() => twilio!.close());
+    }
     const genesysUrl = genesys?.url ?? `http://${SANDBOX.host}:${SANDBOX.genesysPort}`;
     const dataDir = resolve(cwd, options.dataDir ?? join('.daspeak-genesys', 'demo'));
     const databaseUrl = `sqlite:${join(dataDir, 'credentials.db')}`;
     let backend: RunningServer | undefined;
     let configFile: string | undefined;
     let built = stackConfig({
+      platform,
       genesysUrl,
       ...(daspeak ? { daspeak } : {}),
+      ...(twilio ? { twilio } : {}),
       backendUrl: `http://${SANDBOX.host}:${options.backendPort ?? SANDBOX.backendPort}/`,
       databaseUrl,
       configure: options.configure,
     });
-    if (options.backendPort !== undefined) {
+    if (backendPort !== undefined) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      // The backend's URL goes into the org (the widget's URL, the OAuth redirect), so it is fixed
-      // before anything is provisioned or started.
-      const port = options.backendPort === 0 ? await freePort() : options.backendPort;
+      const port = backendPort;
       built = stackConfig({
+        platform,
         genesysUrl,
         ...(daspeak ? { daspeak } : {}),
+        ...(twilio ? { twilio } : {}),
         backendUrl: `http://${SANDBOX.host}:${port}/`,
         databaseUrl,
         configure: options.configure,
@@ -214,6 +265,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       ...(genesys ? { genesys } : {}),
       ...(daspeak ? { daspeak } : {}),
+      ...(twilio ? { twilio } : {}),
       ...(backend ? { backend } : {}),
       config: built.config,
       configYaml: built.yaml,

@@ -8,6 +8,7 @@ import { isKitError } from '../errors.js';
 import { normaliseAni } from '../identity/ani.js';
 import { badOption } from './errors.js';
 import { checkFlowOption } from './flow-options.js';
+import { checkTwilioOptions, PLATFORMS, type Platform } from './twilio-options.js';
 
 export const TARGETS = ['sandbox', 'config'] as const;
 /** `sandbox`: an in-process das-Peak emulator; `config`: the deployment the kit config points at. */
@@ -63,6 +64,8 @@ export interface SimulateOptions {
   force?: boolean;
   /** With `viaGenesys`: the inbound call flow the org runs each call through (flow-call.ts). */
   flow?: string;
+  /** `twilio`: a caller through the Twilio stand-in, registered then verified (twilio-call.ts). */
+  platform?: Platform;
 }
 
 /** What the command line hands over: strings, or undefined when an option was not given. */
@@ -87,6 +90,7 @@ export interface RawSimulateOptions {
   viaGenesys?: unknown;
   queue?: unknown;
   flow?: unknown;
+  platform?: unknown;
 }
 
 /** The voice used when neither --wav nor --voice is given: it exists wherever the kit is installed. */
@@ -231,8 +235,10 @@ export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
       throw badOption('--queue is for --via-genesys: it names the queue the org routes the call to');
     if (queue === '') throw badOption('--queue needs a queue name or id');
   }
+  const platform = oneOf('--platform', raw.platform, PLATFORMS, 'genesys');
   const operation = oneOf('--operation', raw.operation, OPERATIONS, 'register');
-  const channel = oneOf('--channel', raw.channel, CHANNELS, 'rest');
+  // Twilio runs default to Socket.IO, the channel a Flex agent's widget uses.
+  const channel = oneOf('--channel', raw.channel, CHANNELS, platform === 'twilio' ? 'socketio' : 'rest');
   const expect = oneOf('--expect', raw.expect, EXPECTATIONS, 'any');
   checkExpectation(expect, operation);
 
@@ -308,5 +314,9 @@ export function parseSimulateOptions(raw: RawSimulateOptions): SimulateOptions {
   if (organizationId !== undefined) options.organizationId = organizationId;
   const flow = checkFlowOption(raw, options);
   if (flow !== undefined) options.flow = flow;
+  if (platform === 'twilio') {
+    options.platform = 'twilio';
+    checkTwilioOptions(raw, options);
+  }
   return options;
 }

@@ -39,7 +39,11 @@ describe('local stack', () => {
     const until = new Promise<string>((resolve) => (stop = resolve));
     let ready!: () => void;
     const printed = new Promise<void>((resolve) => (ready = resolve));
-    const running = runSandboxCommand(context(tmp(), json, ready), { genesysPort: 0, daspeakPort: 0 }, until);
+    const running = runSandboxCommand(
+      context(tmp(), json, ready),
+      { genesysPort: 0, daspeakPort: 0, twilioPort: 0 },
+      until,
+    );
     await printed;
     const out = json[0] as Printed;
     try {

@@ -1,6 +1,7 @@
+import { Option } from 'commander';
 import { SANDBOX } from '../../config/defaults.js';
 import { startLocalStack } from '../../sandbox/stack.js';
-import { defineCommand } from '../command.js';
+import { defineCommand, type CliContext } from '../command.js';
 import { portOption, wholeNumber } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { describeStack, printStack } from './sandbox.js';
@@ -9,15 +10,23 @@ export default defineCommand({
   name: 'demo',
   order: 5,
   summary:
-    'run the whole local stack with no configuration: Genesys sandbox, das-Peak emulator and the backend',
+    'run the whole local stack with no configuration: Genesys sandbox (or, --platform twilio, the Twilio stand-in), das-Peak emulator and the backend',
   examples: [
     'daspeak-genesys demo                     # what `npm start` runs',
     'daspeak-genesys demo --backend-port 0 --genesys-port 0 --daspeak-port 0 --json',
+    'daspeak-genesys demo --platform twilio   # the Twilio stand-in and its Flex desktop page instead of the Genesys org',
   ],
   configure(cmd) {
     cmd
       .option('--genesys-port <port>', `Genesys org port (default ${SANDBOX.genesysPort})`, portOption)
       .option('--daspeak-port <port>', `das-Peak emulator port (default ${SANDBOX.daspeakPort})`, portOption)
+      .option('--twilio-port <port>', `Twilio stand-in port (default ${SANDBOX.twilioPort})`, portOption)
+      .addOption(
+        new Option(
+          '--platform <platform>',
+          'genesys (the Genesys org) or twilio (the Twilio stand-in and Flex desktop); default: the platform of --config, else genesys',
+        ).choices(['genesys', 'twilio']),
+      )
       .option('--backend-port <port>', `backend port (default ${SANDBOX.backendPort})`, portOption)
       .option(
         '--analysis-workers <n>',
@@ -29,6 +38,7 @@ export default defineCommand({
       .option('--data-dir <dir>', 'where the backend keeps its SQLite database', '.daspeak-genesys/demo');
   },
   async run(ctx, options) {
+    if (platformOf(ctx, options.platform) === 'twilio') return twilioDemo(ctx, options);
     const stack = await startLocalStack({
       genesysPort: typeof options.genesysPort === 'number' ? options.genesysPort : SANDBOX.genesysPort,
       daspeakPort: typeof options.daspeakPort === 'number' ? options.daspeakPort : SANDBOX.daspeakPort,
@@ -69,3 +79,50 @@ export default defineCommand({
     return 0;
   },
 });
+
+/** --platform, else the `platform` of an explicit --config, else genesys. */
+function platformOf(ctx: CliContext, option: unknown): 'genesys' | 'twilio' {
+  if (option === 'genesys' || option === 'twilio') return option;
+  if (ctx.globals.config) return ctx.loadConfig().config.platform ?? 'genesys';
+  return 'genesys';
+}
+
+/**
+ * The Twilio local stack: das-Peak emulator, Twilio stand-in and the backend serving Flex agents. What
+ * a person opens first is the stand-in's Flex desktop page (/flex), where calls become tasks.
+ */
+async function twilioDemo(ctx: CliContext, options: Record<string, unknown>): Promise<number> {
+  const stack = await startLocalStack({
+    platform: 'twilio',
+    daspeakPort: typeof options.daspeakPort === 'number' ? options.daspeakPort : SANDBOX.daspeakPort,
+    twilioPort: typeof options.twilioPort === 'number' ? options.twilioPort : SANDBOX.twilioPort,
+    backendPort: typeof options.backendPort === 'number' ? options.backendPort : SANDBOX.backendPort,
+    dataDir: String(options.dataDir),
+    analysisWorkers: typeof options.analysisWorkers === 'number' ? options.analysisWorkers : 1,
+    cwd: ctx.io.cwd,
+    logger: ctx.logger,
+  });
+  const backend = stack.backend!;
+  const twilio = stack.twilio!;
+  const configFile = stack.configFile!;
+  const flexUrl = `${twilio.url}/flex`;
+  ctx.printJson({ ...describeStack(stack, null), configFile, flexUrl });
+  ctx.print(`open ${flexUrl}`);
+  ctx.print(
+    "  the Flex agent desktop: sign in as a worker, place a call with a voice, accept the task, then register or verify the caller's voice in the widget",
+  );
+  ctx.print(`  workers: ${twilio.workers.map((w) => w.identity).join(', ')}`);
+  printStack(ctx, stack);
+  ctx.print(`backend at ${backend.url} (SQLite in ${String(options.dataDir)}; health ${backend.url}healthz)`);
+  ctx.print(`config of this stack: ${configFile}`);
+  ctx.print('try a caller through the stand-in (register, then verify, over Media Streams):');
+  ctx.print(
+    `  daspeak-genesys --config ${configFile} simulate --platform twilio --target config --voice alice --speed 10`,
+  );
+  ctx.print('press Ctrl+C to stop');
+  const signal = await untilSignal();
+  ctx.note(`${signal}: stopping the local stack`);
+  await stack.stop();
+  ctx.note('stopped');
+  return 0;
+}

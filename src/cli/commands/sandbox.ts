@@ -9,9 +9,10 @@ import { untilSignal } from '../signals.js';
 export interface SandboxCommandOptions {
   genesysPort?: number;
   daspeakPort?: number;
+  twilioPort?: number;
   stateFile?: string;
   rateLimit?: number;
-  only?: 'genesys' | 'daspeak';
+  only?: 'genesys' | 'daspeak' | 'twilio';
   analysisWorkers?: number;
 }
 
@@ -19,6 +20,7 @@ export interface SandboxCommandOptions {
 export function describeStack(stack: LocalStack, stateFile: string | null) {
   const g = stack.genesys;
   const d = stack.daspeak;
+  const t = stack.twilio;
   return {
     ok: true,
     genesys: g
@@ -33,6 +35,18 @@ export function describeStack(stack: LocalStack, stateFile: string | null) {
         }
       : null,
     daspeak: d ? { url: d.url, port: d.port, urls: d.urls, credentials: d.credentials } : null,
+    twilio: t
+      ? {
+          url: t.url,
+          port: t.port,
+          accountSid: t.accountSid,
+          authToken: t.authToken,
+          workspaceSid: t.workspaceSid,
+          phoneNumber: t.phoneNumber,
+          workers: t.workers,
+          flexUrl: `${t.url}/flex`,
+        }
+      : null,
     ...(stack.backend ? { backend: { url: stack.backend.url } } : {}),
     pid: process.pid,
   };
@@ -55,6 +69,18 @@ export function printStack(ctx: CliContext, stack: LocalStack): void {
     ctx.print(`  REST ${d.urls.rest}  Socket.IO ${d.urls.socketio}  token ${d.urls.token}`);
     ctx.print(`  Audiohook ${d.urls.audiohook}  Twilio ${d.urls.twilio}`);
   }
+  const t = stack.twilio;
+  if (t) {
+    ctx.print(`Twilio stand-in (account ${t.accountSid}) at ${t.url}`);
+    ctx.print(
+      `  auth: ${t.accountSid} / ${t.authToken} (sandbox-only credentials); workspace ${t.workspaceSid}`,
+    );
+    ctx.print(`  Flex workers: ${t.workers.map((w) => `${w.identity} (${w.sid})`).join(', ')}`);
+    ctx.print(
+      `  helper library / config: twilio.apiBaseUrl ${t.url} (stands in for api., iam. and taskrouter.twilio.com)`,
+    );
+    ctx.print('  control: POST /sandbox/calls, /sandbox/flex/tokens, /sandbox/faults; GET /sandbox/tasks');
+  }
 }
 
 /**
@@ -70,6 +96,8 @@ export async function runSandboxCommand(
     ...(options.only ? { only: options.only } : {}),
     genesysPort: options.genesysPort ?? SANDBOX.genesysPort,
     daspeakPort: options.daspeakPort ?? SANDBOX.daspeakPort,
+    twilioPort: options.twilioPort ?? SANDBOX.twilioPort,
+    twilio: true,
     ...(options.stateFile ? { genesysStateFile: options.stateFile } : {}),
     ...(options.rateLimit ? { rateLimitPerMinute: options.rateLimit } : {}),
     ...(options.analysisWorkers !== undefined ? { analysisWorkers: options.analysisWorkers } : {}),
@@ -90,10 +118,11 @@ export async function runSandboxCommand(
 export default defineCommand({
   name: 'sandbox',
   order: 40,
-  summary: 'run a local Genesys Cloud org and a das-Peak Streaming emulator on 127.0.0.1',
+  summary: 'run a local Genesys Cloud org, a das-Peak Streaming emulator and a Twilio stand-in on 127.0.0.1',
   examples: [
     'daspeak-genesys sandbox',
-    'daspeak-genesys sandbox --genesys-port 0 --daspeak-port 0 --json   # any free ports; prints URLs and credentials',
+    'daspeak-genesys sandbox --genesys-port 0 --daspeak-port 0 --twilio-port 0 --json   # any free ports; prints URLs and credentials',
+    'daspeak-genesys sandbox --only twilio --twilio-port 4031   # only the Twilio stand-in (calls stream to the emulator on --daspeak-port)',
     'daspeak-genesys sandbox --only genesys --state-file .daspeak-genesys/org.json --rate-limit 60',
   ],
   configure(cmd) {
@@ -108,13 +137,20 @@ export default defineCommand({
         `das-Peak emulator port, 0 for any free one (default ${SANDBOX.daspeakPort})`,
         portOption,
       )
+      .option(
+        '--twilio-port <port>',
+        `Twilio stand-in port, 0 for any free one (default ${SANDBOX.twilioPort})`,
+        portOption,
+      )
       .option('--state-file <file>', 'keep the Genesys org in this JSON file so it survives a restart')
       .option(
         '--rate-limit <n>',
         'Genesys requests per token per minute before 429 (default 300)',
         positiveInteger,
       )
-      .addOption(new Option('--only <sandbox>', 'run only one sandbox').choices(['genesys', 'daspeak']))
+      .addOption(
+        new Option('--only <sandbox>', 'run only one sandbox').choices(['genesys', 'daspeak', 'twilio']),
+      )
       .option(
         '--analysis-workers <n>',
         'threads scoring voices in the das-Peak emulator (0 = main thread)',
@@ -126,9 +162,12 @@ export default defineCommand({
     const o: SandboxCommandOptions = {
       ...(typeof options.genesysPort === 'number' ? { genesysPort: options.genesysPort } : {}),
       ...(typeof options.daspeakPort === 'number' ? { daspeakPort: options.daspeakPort } : {}),
+      ...(typeof options.twilioPort === 'number' ? { twilioPort: options.twilioPort } : {}),
       ...(typeof options.stateFile === 'string' ? { stateFile: options.stateFile } : {}),
       ...(typeof options.rateLimit === 'number' ? { rateLimit: options.rateLimit } : {}),
-      ...(options.only === 'genesys' || options.only === 'daspeak' ? { only: options.only } : {}),
+      ...(options.only === 'genesys' || options.only === 'daspeak' || options.only === 'twilio'
+        ? { only: options.only }
+        : {}),
       ...(typeof options.analysisWorkers === 'number' ? { analysisWorkers: options.analysisWorkers } : {}),
     };
     return runSandboxCommand(ctx, o, untilSignal());

@@ -5,7 +5,6 @@
 export {
   defaultIncomingTwiml,
   startTwilioSandbox,
-  STAND_IN_DEFAULTS,
   type TwilioSandbox,
   type TwilioSandboxOptions,
   type TwilioSandboxWorker,

@@ -18,19 +18,6 @@ import { newSid } from './sids.js';
 import type { TwilioState, WorkerRecord } from './state.js';
 import { TaskBoard } from './tasks.js';
 
-/** Fixed sandbox identities (test values bound to 127.0.0.1; they protect nothing). */
-export const STAND_IN_DEFAULTS = {
-  port: 4030,
-  accountSid: 'AC5a4d0b0c0ffee0000000000000000001',
-  authToken: 'sandbox-twilio-auth-token-0123456789',
-  workspaceSid: 'WS5a4d0b0c0ffee0000000000000000001',
-  phoneNumber: '+15005550006',
-  workers: [
-    { sid: 'WK5a4d0b0c0ffee0000000000000000001', identity: 'alice', friendlyName: 'Alice Agent' },
-    { sid: 'WK5a4d0b0c0ffee0000000000000000002', identity: 'bob', friendlyName: 'Bob Agent' },
-  ],
-} as const;
-
 export interface TwilioSandboxWorker {
   /** Default: a SID derived from the position. */
   sid?: string;
@@ -40,7 +27,7 @@ export interface TwilioSandboxWorker {
 }
 
 export interface TwilioSandboxOptions {
-  /** Port to listen on; 0 picks a free one. Default 4030. */
+  /** Port to listen on; 0 picks a free one. Default SANDBOX.twilioPort (4030). */
   port?: number;
   host?: string;
   accountSid?: string;
@@ -140,7 +127,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
   const now = options.now ?? (() => Date.now());
   const host = options.host ?? SANDBOX.host;
   const created = now();
-  const workers: WorkerRecord[] = (options.workers ?? STAND_IN_DEFAULTS.workers).map((w) => ({
+  const workers: WorkerRecord[] = (options.workers ?? SANDBOX.twilio.workers).map((w) => ({
     sid: checkSid('WK', w.sid ?? newSid('WK'), 'a worker sid'),
     identity: w.identity,
     friendlyName: w.friendlyName ?? w.identity,
@@ -149,10 +136,10 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     updatedAt: created,
   }));
   const state: TwilioState = {
-    accountSid: checkSid('AC', options.accountSid ?? STAND_IN_DEFAULTS.accountSid, 'accountSid'),
-    authToken: options.authToken ?? STAND_IN_DEFAULTS.authToken,
-    workspaceSid: checkSid('WS', options.workspaceSid ?? STAND_IN_DEFAULTS.workspaceSid, 'workspaceSid'),
-    phoneNumber: options.phoneNumber ?? STAND_IN_DEFAULTS.phoneNumber,
+    accountSid: checkSid('AC', options.accountSid ?? SANDBOX.twilio.accountSid, 'accountSid'),
+    authToken: options.authToken ?? SANDBOX.twilio.authToken,
+    workspaceSid: checkSid('WS', options.workspaceSid ?? SANDBOX.twilio.workspaceSid, 'workspaceSid'),
+    phoneNumber: options.phoneNumber ?? SANDBOX.twilio.phoneNumber,
     calls: new Map(),
     streams: new Map(),
     workers,
@@ -184,7 +171,7 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     taskRouterRoutes,
   ];
   const server = createServer(createApp(ctx, modules));
-  await listen(server, options.port ?? STAND_IN_DEFAULTS.port, host);
+  await listen(server, options.port ?? SANDBOX.twilioPort, host);
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ url: baseUrl }, 'Twilio stand-in listening');

@@ -44,7 +44,7 @@ async function startCommand(dir: string) {
   const printedOnce = new Promise<void>((resolve) => (ready = resolve));
   const running = runSandboxCommand(
     context(dir, json, lines, ready),
-    { genesysPort: 0, daspeakPort: 0 },
+    { genesysPort: 0, daspeakPort: 0, twilioPort: 0 },
     until,
   );
   await printedOnce;
@@ -87,7 +87,7 @@ describe('daspeak-genesys sandbox', () => {
     try {
       expect((await runCli(['sandbox', '--daspeak-port', '70000'], { cwd: dir })).code).toBe(2);
       expect((await runCli(['sandbox', '--genesys-port', 'abc'], { cwd: dir })).code).toBe(2);
-      expect((await runCli(['sandbox', '--only', 'twilio'], { cwd: dir })).code).toBe(2);
+      expect((await runCli(['sandbox', '--only', 'flex'], { cwd: dir })).code).toBe(2);
       expect((await runCli(['sandbox', '--rate-limit', '0'], { cwd: dir })).code).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });

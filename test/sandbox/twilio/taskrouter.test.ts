@@ -140,17 +140,17 @@ describe('IAM: Flex token check', () => {
       s,
       'POST',
       '/sandbox/flex/tokens',
-      { worker: 'bob' },
+      { worker: s.workers[1]!.identity },
     );
     expect(issued.status).toBe(201);
     expect(issued.body.token.split('.')).toHaveLength(5);
-    expect(issued.body).toMatchObject({ workerSid: s.workers[1]!.sid, identity: 'bob' });
+    expect(issued.body).toMatchObject({ workerSid: s.workers[1]!.sid, identity: s.workers[1]!.identity });
     const ok = await validate(s, { token: issued.body.token });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({
       valid: true,
       worker_sid: s.workers[1]!.sid,
-      identity: 'bob',
+      identity: s.workers[1]!.identity,
       roles: ['agent'],
     });
     expect(
