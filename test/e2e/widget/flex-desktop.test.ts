@@ -140,7 +140,7 @@ describe.skipIf(browserMissing && !process.env.CI)('the widget in the Flex deskt
   }, 60_000);
 
   it('a plugin without a backend URL is the Configuration error', async () => {
-    const bare = await flexDesktop(env, context, 'bob', `${env.standIn.url}/flex`);
+    const bare = await flexDesktop(env, context, env.standIn.workers[1]!.identity, `${env.standIn.url}/flex`);
     const { taskSid } = await acceptCall(bare.page, '+34600800003');
     const error = widget(bare.page).locator('[data-error="configuration"]');
     await error.waitFor({ timeout: 15_000 });
