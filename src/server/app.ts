@@ -5,14 +5,15 @@ import type { TokenProvider } from '../daspeak/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CredentialStore } from '../store/index.js';
 import { requireAgent } from './auth/agent.js';
-import { createAgentVerifier } from './auth/agent-verifier.js';
+import type { CheckOutcome, CheckSource } from './auth/verdicts.js';
 import { apiKeyDigests, requireApiKey } from './auth/api-key.js';
 import { auditDenials } from './auth/denials.js';
 import { systemClock, type Clock } from './clock.js';
 import { errorHandler, notFoundHandler } from './errors.js';
-import { createConversationReader } from './genesys/conversation.js';
-import { fixedOrganization, organizationOfClient } from './genesys/organization.js';
-import { genesysOrigins, type GenesysOrigins } from './genesys/origins.js';
+import { genesysOf } from '../config/index.js';
+import { genesysPlatform } from './platform/genesys.js';
+import { twilioPlatform } from './platform/twilio.js';
+import type { AgentPlatform } from './platform/platform.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { createRateLimiters, type RedisCommand } from './rate-limit.js';
 import { requestLog } from './request-log.js';
@@ -23,14 +24,13 @@ import { healthRoutes } from './routes/health.js';
 import { ivrRoutes } from './routes/ivr.js';
 import { tokenRoutes } from './routes/token.js';
 import { widgetFileRoutes } from './routes/widget-files.js';
-import { allowedOrigins, corsFor, securityHeaders } from './security.js';
+import { allowedOrigins, corsFor, publicFileCors, securityHeaders } from './security.js';
 import { measuredStore } from './store-metrics.js';
 import { fastPath } from './fast-path.js';
 import { attachRelay, type Relay } from './relay/relay.js';
 import { createTokenSource } from './token/token-source.js';
 import { renderConfigJs, widgetConfig } from './widget/config-js.js';
 import { widgetFiles } from './widget/files.js';
-import { genesysOf } from '../config/platform.js';
 
 export interface AppDeps {
   config: KitConfig;
@@ -64,6 +64,30 @@ export interface AppDeps {
   genesysTimeoutMs?: number;
 }
 
+export interface PlatformOrigins {
+  appsOrigin: string;
+  apiOrigin: string;
+}
+
+/** The agents' platform the config names, with this app's clock, caches and metrics. */
+function agentPlatform(deps: AppDeps, clock: Clock, metrics: ServerMetrics): AgentPlatform {
+  const { config } = deps;
+  const onCheck = (source: CheckSource, outcome: CheckOutcome) =>
+    metrics.agentTokenChecks.inc({ source, outcome });
+  const conversationCacheSeconds = deps.conversationCacheSeconds ?? config.backend.conversationCacheSeconds;
+  if (config.platform === 'twilio') {
+    return twilioPlatform(config, { clock, conversationCacheSeconds, onCheck });
+  }
+  return genesysPlatform(genesysOf(config), config, {
+    baseUrl: deps.genesysBaseUrl,
+    organizationId: deps.organizationId,
+    clock,
+    conversationCacheSeconds,
+    timeoutMs: deps.genesysTimeoutMs ?? 10_000,
+    onCheck,
+  });
+}
+
 export interface BackendApp {
   /**
    * Attaches what needs the HTTP server itself: the Socket.IO relay in relay mode (undefined in
@@ -75,7 +99,10 @@ export interface BackendApp {
   /** The Express application (every route; without the fast path). */
   app: Express;
   metrics: ServerMetrics;
-  origins: GenesysOrigins;
+  /** The agents' platform (config `platform`): token check, call facts, audio channel. */
+  platform: AgentPlatform;
+  /** Origins of the platform's agent UI (CORS, frame-ancestors) and API (CSP connect-src). */
+  origins: PlatformOrigins;
   /** Stops the app's timers (rate-limit windows). Does not close the store. */
   close(): void;
 }
@@ -90,24 +117,9 @@ export function createApp(deps: AppDeps): BackendApp {
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   const metrics = createMetrics();
-  const origins = genesysOrigins(
-    deps.genesysBaseUrl !== undefined ? { baseUrl: deps.genesysBaseUrl } : genesysOf(config),
-  );
-  const organizationId = deps.organizationId ?? genesysOf(config).organizationId;
-  const organization =
-    organizationId !== undefined
-      ? fixedOrganization(organizationId)
-      : organizationOfClient(origins, genesysOf(config), deps.genesysTimeoutMs);
-  const timeoutMs = deps.genesysTimeoutMs ?? 10_000;
-
-  const verifier = createAgentVerifier({
-    apiUrl: origins.apiUrl,
-    organization,
-    cacheSeconds: config.backend.agentTokenCacheSeconds,
-    clock,
-    timeoutMs,
-    onCheck: (source, outcome) => metrics.agentTokenChecks.inc({ source, outcome }),
-  });
+  const platform = agentPlatform(deps, clock, metrics);
+  const origins: PlatformOrigins = { appsOrigin: platform.appsOrigin, apiOrigin: platform.apiOrigin };
+  const verifier = platform.verifier;
   const limits = createRateLimiters(config.backend.rateLimit, metrics, logger, deps.redis);
   const trustProxy = config.backend.trustProxy;
   const tokens = createTokenSource({
@@ -124,15 +136,11 @@ export function createApp(deps: AppDeps): BackendApp {
     metrics,
     logger,
     clock,
-    agentAuth: requireAgent(verifier, limits, trustProxy),
+    agentAuth: requireAgent(verifier, limits, trustProxy, platform.tokenName),
     apiKeyAuth: requireApiKey(apiKeys, limits, trustProxy),
     limits,
-    conversations: createConversationReader({
-      apiUrl: origins.apiUrl,
-      clock,
-      cacheSeconds: deps.conversationCacheSeconds ?? config.backend.conversationCacheSeconds,
-      timeoutMs,
-    }),
+    platform,
+    conversations: platform.calls,
     tokens,
     requireConsent: deps.requireConsent ?? deps.config.backend.requireConsent,
   };
@@ -161,6 +169,7 @@ export function createApp(deps: AppDeps): BackendApp {
   app.use(headers);
   const allowed = allowedOrigins(security);
   app.use(['/token', '/database', '/api'], ...corsFor(allowed));
+  app.use(['/config.js', '/utils.js'], publicFileCors(allowed));
 
   const router = express.Router({ caseSensitive: true, strict: false });
   healthRoutes(router, ctx);
@@ -181,6 +190,7 @@ export function createApp(deps: AppDeps): BackendApp {
     handler,
     app,
     metrics,
+    platform,
     origins,
     attach(server) {
       if (config.widget.signalling !== 'relay') return undefined;

@@ -100,7 +100,9 @@ export function fastPath(deps: FastPathDeps, fallback: RequestListener): Request
   ): { agent: Agent; conversationId: string } | undefined => {
     const token = bearerToken(req.headers.authorization);
     if (token === undefined) return undefined;
-    const conversationId = attempt(() => conversationIdFrom(req.headers[CONVERSATION_HEADER], field));
+    const conversationId = attempt(() =>
+      conversationIdFrom(ctx.platform.name, req.headers[CONVERSATION_HEADER], field),
+    );
     if (conversationId === undefined) return undefined;
     const tokenHash = hashToken(token);
     const facts = ctx.conversations.cached(tokenHash, conversationId);
@@ -119,7 +121,9 @@ export function fastPath(deps: FastPathDeps, fallback: RequestListener): Request
   ): Plan | undefined => {
     const token = bearerToken(req.headers.authorization);
     if (token === undefined) return undefined;
-    const conversationId = attempt(() => conversationIdFrom(req.headers[CONVERSATION_HEADER], field));
+    const conversationId = attempt(() =>
+      conversationIdFrom(ctx.platform.name, req.headers[CONVERSATION_HEADER], field),
+    );
     if (conversationId === undefined) return undefined;
     const e164 = attempt(() => normaliseAni(requestedAni, { defaultCountry }));
     if (e164 === undefined) return undefined;

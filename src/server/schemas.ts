@@ -16,9 +16,21 @@ export const CONVERSATION_ID_PATTERN =
   '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$';
 export const CONVERSATION_ID = new RegExp(CONVERSATION_ID_PATTERN);
 
+/** Twilio call SIDs: `CA` and 32 lowercase hex digits (the customer leg of a Flex voice task). */
+export const CALL_SID_PATTERN = '^CA[0-9a-f]{32}$';
+export const CALL_SID = new RegExp(CALL_SID_PATTERN);
+
+/**
+ * A call id of either platform, the syntax every route and the relay accept before anything else;
+ * the platform the backend serves then refuses the other's (platform/platform.ts checkCallId) with
+ * a 400 that says so, before it asks anything.
+ */
+export const CALL_ID_PATTERN = `^(?:${CONVERSATION_ID_PATTERN.slice(1, -1)}|${CALL_SID_PATTERN.slice(1, -1)})$`;
+export const CALL_ID = new RegExp(CALL_ID_PATTERN);
+
 export const ConversationId = Type.String({
-  pattern: CONVERSATION_ID_PATTERN,
-  description: 'must be a Genesys conversation id (a UUID)',
+  pattern: CALL_ID_PATTERN,
+  description: 'must be the call id: a Genesys conversation id (a UUID) or a Twilio call SID (CA…)',
 });
 
 /** A caller number in any form normaliseAni accepts; the normalisation itself reports what is wrong. */
@@ -60,7 +72,7 @@ const closed = { additionalProperties: false } as const;
  */
 const OptionalConversationId = Type.Optional(
   Type.Union([ConversationId, Type.Literal('')], {
-    description: 'must be a Genesys conversation id (a UUID) or empty',
+    description: 'must be the call id (a Genesys conversation id, a UUID; a Twilio call SID, CA…) or empty',
   }),
 );
 

@@ -96,3 +96,18 @@ export function corsFor(origins: Set<string>): RequestHandler[] {
   });
   return [guard, handler];
 }
+
+/**
+ * CORS for the widget's public files (config.js, utils.js): a plugin that runs in the agent UI's
+ * origin (the Flex plugin on https://flex.twilio.com) loads them with a cross-origin `import()`, and
+ * module scripts are always fetched in CORS mode. The allowed origins get the header; any other
+ * origin gets the file without it (it is public, and its browser will not run it), never a 403.
+ */
+export function publicFileCors(origins: Set<string>): RequestHandler {
+  return cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && origins.has(origin)),
+    methods: ['GET'],
+    maxAge: 600,
+    credentials: false,
+  });
+}

@@ -44,6 +44,7 @@ describe('widget files, security headers, health and metrics', () => {
       registerNamespace: '/socket.io/register',
       verifyNamespace: '/socket.io/verify',
       tokenTransport: 'auth',
+      platform: 'genesys',
       audioProtocol: 'audiohook',
       audioFormat: 'raw',
       audioCodec: 'mulaw',

@@ -1,18 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { ApiError } from '../errors.js';
 import { expectShape, genesysRequest, genesysUnavailable } from '../genesys/http.js';
 import type { OrganizationSource } from '../genesys/organization.js';
 import { TokenInfo, UserMe } from '../schemas.js';
+import {
+  verdictCache,
+  type AgentVerifier,
+  type CheckOutcome,
+  type CheckSource,
+  type Verdict,
+} from './verdicts.js';
 
-/** An agent whose Genesys token the org vouched for. */
-export interface Agent {
-  /** Genesys user id. */
-  userId: string;
-  organizationId: string;
-  /** SHA-256 of the bearer token: names the token in caches without holding it. */
-  tokenHash: string;
-}
+export { hashToken, type Agent, type AgentVerifier } from './verdicts.js';
 
 export interface AgentVerifierOptions {
   /** Platform API prefix of the org. */
@@ -25,24 +24,8 @@ export interface AgentVerifierOptions {
   /** Verdicts kept at most; the oldest go first. */
   maxEntries?: number;
   /** Told whether each verification was answered from the cache or asked of Genesys. */
-  onCheck?: (source: 'cache' | 'genesys', outcome: 'ok' | 'refused' | 'unavailable') => void;
+  onCheck?: (source: CheckSource, outcome: CheckOutcome) => void;
 }
-
-export interface AgentVerifier {
-  /** Resolves to the agent, or rejects with an ApiError (401, 403, 503). */
-  verify(token: string): Promise<Agent>;
-  /**
-   * The agent when a positive verdict on the token is cached and current; never asks Genesys.
-   * `tokenHash` spares hashing again when the caller has it already.
-   */
-  cached(token: string, tokenHash?: string): Agent | undefined;
-  /** Whether a check of this token is already being asked of Genesys (a new one would only join it). */
-  checking(token: string): boolean;
-}
-
-type Verdict = { ok: true; agent: Agent } | { ok: false; error: ApiError };
-
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 export const invalidToken = () =>
   new ApiError(
@@ -58,21 +41,6 @@ export const invalidToken = () =>
  */
 export function createAgentVerifier(options: AgentVerifierOptions): AgentVerifier {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const ttlMs = options.cacheSeconds * 1000;
-  const cache = new Map<string, { until: number; verdict: Verdict }>();
-  const inFlight = new Map<string, Promise<Verdict>>();
-
-  function remember(hash: string, verdict: Verdict): void {
-    if (ttlMs <= 0) return;
-    cache.delete(hash);
-    cache.set(hash, { until: options.clock.now() + ttlMs, verdict });
-    while (cache.size > maxEntries) {
-      const oldest = cache.keys().next().value;
-      if (oldest === undefined) break;
-      cache.delete(oldest);
-    }
-  }
 
   async function ask(token: string, tokenHash: string): Promise<Verdict> {
     const what = 'about the agent token';
@@ -109,45 +77,11 @@ export function createAgentVerifier(options: AgentVerifierOptions): AgentVerifie
     return { ok: true, agent: { userId, organizationId, tokenHash } };
   }
 
-  return {
-    checking: (token) => inFlight.has(hashToken(token)),
-    cached(token, tokenHash = hashToken(token)) {
-      const hit = cache.get(tokenHash);
-      if (!hit?.verdict.ok || hit.until <= options.clock.now()) return undefined;
-      options.onCheck?.('cache', 'ok');
-      return hit.verdict.agent;
-    },
-    async verify(token) {
-      const tokenHash = hashToken(token);
-      const hit = cache.get(tokenHash);
-      if (hit && hit.until > options.clock.now()) {
-        options.onCheck?.('cache', hit.verdict.ok ? 'ok' : 'refused');
-        if (hit.verdict.ok) return hit.verdict.agent;
-        throw hit.verdict.error;
-      }
-      if (hit) cache.delete(tokenHash);
-      let pending = inFlight.get(tokenHash);
-      if (!pending) {
-        pending = ask(token, tokenHash).then(
-          (verdict) => {
-            remember(tokenHash, verdict);
-            options.onCheck?.('genesys', verdict.ok ? 'ok' : 'refused');
-            return verdict;
-          },
-          (err: unknown) => {
-            options.onCheck?.('genesys', 'unavailable');
-            throw err;
-          },
-        );
-        inFlight.set(tokenHash, pending);
-        pending.then(
-          () => inFlight.delete(tokenHash),
-          () => inFlight.delete(tokenHash),
-        );
-      }
-      const verdict = await pending;
-      if (verdict.ok) return verdict.agent;
-      throw verdict.error;
-    },
-  };
+  return verdictCache(ask, {
+    cacheSeconds: options.cacheSeconds,
+    clock: options.clock,
+    source: 'genesys',
+    ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
+    ...(options.onCheck ? { onCheck: options.onCheck } : {}),
+  });
 }

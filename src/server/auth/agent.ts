@@ -14,22 +14,18 @@ export function bearerToken(header: string | undefined): string | undefined {
   return header === undefined ? undefined : BEARER.exec(header)?.[1];
 }
 
-export const missingToken = () =>
-  new ApiError(
-    401,
-    'auth.missing_token',
-    "send the agent's Genesys Cloud token as Authorization: Bearer <token>",
-  );
+export const missingToken = (tokenName = 'Genesys Cloud token') =>
+  new ApiError(401, 'auth.missing_token', `send the agent's ${tokenName} as Authorization: Bearer <token>`);
 
-export const malformedToken = () =>
+export const malformedToken = (tokenName = 'Genesys Cloud token') =>
   new ApiError(
     401,
     'auth.malformed_token',
-    'the Authorization header must be Bearer followed by a Genesys Cloud token',
+    `the Authorization header must be Bearer followed by the agent's ${tokenName}`,
   );
 
 /**
- * Requires `Authorization: Bearer <Genesys agent token>` and checks it with the org. The verdict
+ * Requires `Authorization: Bearer <agent token>` (Genesys Cloud, or Flex) and checks it with the platform. The verdict
  * (user id, org) goes to res.locals; the token is kept there for calls made on the agent's behalf.
  * A token whose positive verdict is cached passes at once; anything else (no token, a token not
  * seen yet, one Genesys refused) is checked under the client address's failure budget.
@@ -38,6 +34,7 @@ export function requireAgent(
   verifier: AgentVerifier,
   limits: Pick<RateLimiters, 'reserveFailure' | 'refundFailure'>,
   trustProxy: number,
+  tokenName?: string,
 ): RequestHandler {
   return async (req, res, next) => {
     const state = stateOf(res);
@@ -47,10 +44,10 @@ export function requireAgent(
     const agent = await agentUnderBudget(verifier, limits, clientAddress(req, trustProxy), token, () => {
       if (header === undefined || header.trim() === '') {
         res.setHeader('WWW-Authenticate', 'Bearer');
-        throw missingToken();
+        throw missingToken(tokenName);
       }
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_request"');
-      throw malformedToken();
+      throw malformedToken(tokenName);
     });
     state.agent = agent;
     state.agentToken = token;

@@ -3,9 +3,9 @@ import { normaliseAni } from '../../identity/ani.js';
 import { isKitError } from '../../errors.js';
 import type { AccessContext } from '../../store/index.js';
 import { ApiError } from '../errors.js';
-import type { ConversationFacts, ConversationReader } from '../genesys/conversation.js';
+import type { ConversationFacts, ConversationReader } from '../platform/calls.js';
 import { stateOf } from '../locals.js';
-import { CONVERSATION_ID } from '../schemas.js';
+import { checkCallId, type PlatformName } from '../platform/platform.js';
 
 /** Header the widget's utils.js sends the conversation id in (a field of the same name also works). */
 export const CONVERSATION_HEADER = 'x-conversation-id';
@@ -16,16 +16,11 @@ export const CONVERSATION_HEADER = 'x-conversation-id';
  * function, so the fast path (outside Express) decides exactly as the routes do.
  */
 export function conversationIdFrom(
+  platform: PlatformName,
   header: string | string[] | undefined,
   field: string | undefined,
 ): string | undefined {
-  if (header !== undefined && (typeof header !== 'string' || !CONVERSATION_ID.test(header))) {
-    throw new ApiError(
-      400,
-      'conversation.invalid_id',
-      'the X-Conversation-Id header must be a Genesys conversation id (a UUID)',
-    );
-  }
+  if (header !== undefined) checkCallId(platform, header, 'the X-Conversation-Id header');
   if (header !== undefined && field !== undefined && header !== field) {
     throw new ApiError(
       400,
@@ -37,8 +32,13 @@ export function conversationIdFrom(
 }
 
 /** conversationIdFrom for an Express request; notes the id for the audit of a refusal. */
-export function conversationIdOf(req: Request, res: Response, field: string | undefined): string | undefined {
-  const id = conversationIdFrom(req.headers[CONVERSATION_HEADER], field);
+export function conversationIdOf(
+  platform: PlatformName,
+  req: Request,
+  res: Response,
+  field: string | undefined,
+): string | undefined {
+  const id = conversationIdFrom(platform, req.headers[CONVERSATION_HEADER], field);
   if (id !== undefined) stateOf(res).conversationId = id;
   return id;
 }

@@ -5,7 +5,8 @@ import { checkAgentActive, customerE164, missingConversation } from '../auth/cal
 import { agentUnderBudget } from '../auth/failures.js';
 import { ApiError } from '../errors.js';
 import type { RouteContext } from '../routes/context.js';
-import { CONVERSATION_ID } from '../schemas.js';
+import { checkCallId } from '../platform/platform.js';
+import { CALL_ID } from '../schemas.js';
 
 /** Who a relay socket belongs to, once its handshake passed: the agent, the call and its caller. */
 export interface RelayPeer {
@@ -27,9 +28,7 @@ function handshakeFields(auth: unknown): { token: unknown; conversationId: unkno
 /** The conversation id the handshake names, when it is one; for the audit of a refusal. */
 export function namedConversation(auth: unknown): string | undefined {
   const { conversationId } = handshakeFields(auth);
-  return typeof conversationId === 'string' && CONVERSATION_ID.test(conversationId)
-    ? conversationId
-    : undefined;
+  return typeof conversationId === 'string' && CALL_ID.test(conversationId) ? conversationId : undefined;
 }
 
 /**
@@ -55,20 +54,18 @@ export async function authorizeRelay(
       throw new ApiError(
         401,
         'auth.missing_token',
-        "send the agent's Genesys Cloud token in the Socket.IO auth payload: { token, conversationId }",
+        `send the agent's ${ctx.platform.tokenName} in the Socket.IO auth payload: { token, conversationId }`,
       );
     }
-    throw new ApiError(401, 'auth.malformed_token', 'auth.token must be a Genesys Cloud access token');
+    throw new ApiError(
+      401,
+      'auth.malformed_token',
+      `auth.token must be the agent's ${ctx.platform.tokenName}`,
+    );
   });
   onAgent(agent);
   if (fields.conversationId === undefined || fields.conversationId === '') throw missingConversation();
-  if (typeof fields.conversationId !== 'string' || !CONVERSATION_ID.test(fields.conversationId)) {
-    throw new ApiError(
-      400,
-      'conversation.invalid_id',
-      'auth.conversationId must be a Genesys conversation id (a UUID)',
-    );
-  }
+  checkCallId(ctx.platform.name, fields.conversationId, 'auth.conversationId');
   const conversationId = fields.conversationId;
   const limited = await ctx.limits.takeAgent(agent.userId);
   if (limited) throw limited;

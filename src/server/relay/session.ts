@@ -143,7 +143,9 @@ export async function runRelayedSession(
       audioTotalDuration: config.daspeak.audioTotalDuration[peer.operation],
       authenticityThreshold: config.daspeak.authenticityThreshold,
       modelHash: config.daspeak.modelHash,
-      audioProtocol: 'audiohook',
+      // The platform's audio channel: Audiohook (call_id = the conversation) or Twilio Media Streams
+      // (call_id = the customer leg's call SID).
+      audioProtocol: ctx.platform.audioProtocol,
       numbersAs: 'string',
       ...(credential !== undefined
         ? { credential, verificationThreshold: config.daspeak.verificationThreshold }

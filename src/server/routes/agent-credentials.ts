@@ -58,7 +58,7 @@ export function agentCaller(
   fieldValue: string | undefined,
   freshness: Freshness,
 ): Promise<CallerAccess> {
-  const conversationId = conversationIdOf(req, res, conversationField(fieldValue));
+  const conversationId = conversationIdOf(ctx.platform.name, req, res, conversationField(fieldValue));
   return authorizeAgentForCaller(
     res,
     ctx.conversations,

@@ -4,7 +4,7 @@ import type { AccessContext, AuditAction, PutCredentialResult } from '../../stor
 import { CONVERSATION_HEADER } from '../auth/caller.js';
 import { ApiError } from '../errors.js';
 import { stateOf } from '../locals.js';
-import { CONVERSATION_ID, conversationField, ConversationQuery } from '../schemas.js';
+import { CALL_ID, conversationField, ConversationQuery } from '../schemas.js';
 import { parseInput } from '../validation.js';
 import type { RouteContext } from './context.js';
 
@@ -33,7 +33,7 @@ export const noteTarget: RequestHandler = (req, res, next) => {
     text(req.headers[CONVERSATION_HEADER], 128) ??
     text(body.conversationId, 128) ??
     text(query.conversationId, 128);
-  if (conversation !== undefined && CONVERSATION_ID.test(conversation)) state.conversationId = conversation;
+  if (conversation !== undefined && CALL_ID.test(conversation)) state.conversationId = conversation;
   next();
 };
 

@@ -2,7 +2,8 @@ import type { RequestHandler } from 'express';
 import type { KitConfig } from '../../config/index.js';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../clock.js';
-import type { ConversationReader } from '../genesys/conversation.js';
+import type { ConversationReader } from '../platform/calls.js';
+import type { AgentPlatform } from '../platform/platform.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { RateLimiters } from '../rate-limit.js';
 import type { RouteStore } from '../store-metrics.js';
@@ -20,6 +21,9 @@ export interface RouteContext {
   /** Requires one of the configured API keys. */
   apiKeyAuth: RequestHandler;
   limits: RateLimiters;
+  /** The contact-center platform of the agents (config `platform`): token check and call facts. */
+  platform: AgentPlatform;
+  /** The platform's call facts (`platform.calls`). */
   conversations: ConversationReader;
   tokens: TokenSource;
   /** Refuse to store a credential unless the caller's consent is on record. */

@@ -52,7 +52,7 @@ export function tokenRoutes(router: Router, ctx: RouteContext): void {
       ctx.agentAuth,
       ctx.limits.agent,
       async (req, res) => {
-        const conversationId = conversationIdOf(req, res, queryConversation(req.query));
+        const conversationId = conversationIdOf(ctx.platform.name, req, res, queryConversation(req.query));
         const access = await authorizeAgentOnConversation(res, ctx.conversations, conversationId, 'cached');
         res.json(await issueToken(ctx, access));
       },

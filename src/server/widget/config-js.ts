@@ -12,7 +12,10 @@ export interface WidgetConfig {
   registerNamespace: string;
   verifyNamespace: string;
   tokenTransport: 'auth' | 'query' | 'header';
-  audioProtocol: 'audiohook';
+  /** The contact-center platform (config `platform`): which adapter's calls and tokens the backend takes. */
+  platform: 'genesys' | 'twilio';
+  /** das-Peak's audio channel of the platform's calls: Audiohook (Genesys) or Twilio Media Streams. */
+  audioProtocol: 'audiohook' | 'twilio';
   audioFormat: string;
   audioCodec: string;
   sampleFormat: string;
@@ -22,10 +25,10 @@ export interface WidgetConfig {
   authenticityThreshold: number;
   verificationThreshold: number;
   modelHash: string;
-  /** Genesys region host (mypurecloud.ie), or null for a sandbox org given by genesysBaseUrl. */
+  /** Genesys region host (mypurecloud.ie), or null for a sandbox org given by genesysBaseUrl (or on Twilio). */
   genesysRegion: string | null;
   genesysBaseUrl: string | null;
-  /** Origin of the Genesys agent UI that frames the widget. */
+  /** Origin of the agent UI the widget runs in: Genesys' apps origin, Flex's (or the local stand-in's). */
   genesysAppsOrigin: string;
   /** The widget's OAuth client (authorization code with PKCE); null until provisioning created one. */
   genesysClientId: string | null;
@@ -72,6 +75,7 @@ export function relayLocation(publicUrl: string): RelayLocation {
 export function widgetConfig(
   config: KitConfig,
   options: {
+    /** The agent UI's origin (AgentPlatform.appsOrigin). */
     genesysAppsOrigin: string;
     widgetClientId?: string | undefined;
     requireConsent?: boolean | undefined;
@@ -89,7 +93,8 @@ export function widgetConfig(
     registerNamespace: d.socketio.registerNamespace,
     verifyNamespace: d.socketio.verifyNamespace,
     tokenTransport: d.socketio.tokenTransport,
-    audioProtocol: 'audiohook',
+    platform: config.platform === 'twilio' ? 'twilio' : 'genesys',
+    audioProtocol: config.platform === 'twilio' ? 'twilio' : 'audiohook',
     audioFormat: d.audio.format,
     audioCodec: d.audio.codec,
     sampleFormat: d.audio.sampleFormat,
