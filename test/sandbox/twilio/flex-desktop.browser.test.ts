@@ -49,9 +49,10 @@ describe.skipIf(browserMissing && !process.env.CI)('Flex desktop of the Twilio s
   });
 
   it('signs the worker in, shows a task per call, and hosts the plugin on the accepted live call', async () => {
-    const { page, errors } = await signedIn('?worker=alice');
+    const worker = standIn.workers[0]!.identity;
+    const { page, errors } = await signedIn(`?worker=${worker}`);
     expect(await page.locator('#agent-status').textContent()).toMatch(
-      /Signed in as alice \(WK[0-9a-f]{32}\)/,
+      new RegExp(`^Signed in as ${worker} \\(WK[0-9a-f]{32}\\)`),
     );
     const token = await page.evaluate(
       () =>
@@ -69,7 +70,7 @@ describe.skipIf(browserMissing && !process.env.CI)('Flex desktop of the Twilio s
       },
       body: JSON.stringify({ token }),
     });
-    expect(await valid.json()).toMatchObject({ valid: true, identity: 'alice' });
+    expect(await valid.json()).toMatchObject({ valid: true, identity: worker });
 
     await page.fill('#from', '+34600700001');
     await page.click('#place-call');
@@ -117,7 +118,7 @@ describe.skipIf(browserMissing && !process.env.CI)('Flex desktop of the Twilio s
   }, 60_000);
 
   it('Renew token gives Flex a new token and tells listeners (tokenUpdated)', async () => {
-    const { page } = await signedIn('?worker=bob');
+    const { page } = await signedIn(`?worker=${standIn.workers[1]!.identity}`);
     const before = await page.evaluate(() => {
       const m = (
         window as unknown as {

@@ -66,7 +66,9 @@ export function flexDesktopRoutes(
         [
           "default-src 'none'",
           `script-src 'self' ${backendOrigin}`.trim(),
-          "style-src 'self'",
+          // Flex UI styles itself with CSS-in-JS (emotion), and the widget binds style attributes:
+          // a Flex page cannot forbid inline styles.
+          "style-src 'self' 'unsafe-inline'",
           "img-src 'self' data:",
           `connect-src 'self' ${backendOrigin} ${wsOrigin}`.trim(),
           "form-action 'none'",

@@ -120,7 +120,7 @@ export async function startFlexStack(options: FlexStackOptions = {}): Promise<Fl
 export async function flexDesktop(
   env: FlexStack,
   context: BrowserContext,
-  worker = 'alice',
+  worker = env.standIn.workers[0]!.identity,
   url = env.desktopUrl,
 ): Promise<{ page: Page; errors: string[]; logs: string[] }> {
   const page = await context.newPage();
