@@ -17,20 +17,16 @@ import { grantInstructions } from './grant.js';
 import { codeInText, describeRequestFailure, networkProblem } from './network.js';
 import { planOn, type Options } from './operations.js';
 import { genesysOf } from '../config/platform.js';
+import { twilioChecks } from './doctor-twilio.js';
 
 /**
  * `doctor`: one line per check, a fix for each failure. Checks never throw; a check that depends on
  * another that failed is skipped and says which.
  */
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+import type { CheckResult, CheckStatus } from './check-result.js';
 
-export interface CheckResult {
-  id: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
+export type { CheckResult, CheckStatus } from './check-result.js';
 
 export interface DoctorOptions extends Options {
   /** Per-check time limit for network checks. Default 10 s. */
@@ -351,6 +347,8 @@ async function daspeakChecks(
       : skip('daspeak.socketio', 'daspeak.token'),
   );
 
+  // Audiohook is how Genesys streams; a Twilio deployment streams through Media Streams instead.
+  if (config.platform === 'twilio') return out;
   out.push(
     await attempt(
       'daspeak.audiohook',
@@ -453,6 +451,13 @@ async function backendChecks(config: KitConfig, timeoutMs: number): Promise<Chec
 /** Runs every check; the config itself was checked by loading it. */
 export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  if (options.config.platform === 'twilio') {
+    return [
+      ...(await twilioChecks(options.config, timeoutMs)),
+      ...(await daspeakChecks(options.config, undefined, timeoutMs)),
+      ...(await backendChecks(options.config, timeoutMs)),
+    ];
+  }
   const results: CheckResult[] = [];
   let deployment: Deployment | undefined;
   try {

@@ -62,4 +62,33 @@ describe('daspeak-genesys init / validate / Genesys commands with a Twilio confi
       ]);
     }
   });
+
+  it('twilio twiml needs no secrets: the Auth Token may be unset', async () => {
+    const dir = tmp();
+    await runCli(
+      [
+        'init',
+        '--platform',
+        'twilio',
+        '--twilio-account-sid',
+        `AC${'a'.repeat(32)}`,
+        '--twilio-workspace-sid',
+        `WS${'b'.repeat(32)}`,
+        '--media-stream-url',
+        'wss://dp.example.com/twilio',
+        '--public-url',
+        'https://vb.example.com/',
+        '--yes',
+      ],
+      { cwd: dir },
+    );
+    const r = await runCli(['twilio', 'twiml', '--json'], { cwd: dir });
+    expect(r.stderr).toMatch(/^note: nothing follows <Start>/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, url: 'wss://dp.example.com/twilio' });
+    // Streaming on a live call does need them, and says which.
+    const s = await runCli(['twilio', 'stream', 'start', '--call', `CA${'c'.repeat(32)}`], { cwd: dir });
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/twilio\.authToken: environment variable TWILIO_AUTH_TOKEN is not set/);
+  });
 });
