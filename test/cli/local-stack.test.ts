@@ -82,6 +82,35 @@ describe('local stack', () => {
     expect(out.daspeak?.port).toBeGreaterThan(0);
   });
 
+  it('--only twilio starts the Twilio stand-in alone; its calls stream to the emulator of --daspeak-port', async () => {
+    const json: unknown[] = [];
+    let stop!: (reason: string) => void;
+    const until = new Promise<string>((resolve) => (stop = resolve));
+    let ready!: () => void;
+    const printed = new Promise<void>((resolve) => (ready = resolve));
+    const running = runSandboxCommand(
+      context(tmp(), json, ready),
+      { only: 'twilio', twilioPort: 0, daspeakPort: 4999 },
+      until,
+    );
+    await printed;
+    const out = json[0] as Printed;
+    try {
+      expect(out.genesys).toBeNull();
+      expect(out.daspeak).toBeNull();
+      const placed = await fetch(`${out.twilio!.url}/sandbox/calls`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ from: '+34600000040', silent: true }),
+      });
+      const report = (await placed.json()) as { call: { streams: { url: string }[] } };
+      expect(report.call.streams[0]!.url).toBe('ws://127.0.0.1:4999/twilio/ws');
+    } finally {
+      stop('SIGINT');
+      expect(await running).toBe(0);
+    }
+  });
+
   it('with a backend: wired to both sandboxes, ready, and serving config.js that points at the emulator', async () => {
     const dir = tmp();
     const stack = await startLocalStack({

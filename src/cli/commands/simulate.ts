@@ -22,6 +22,9 @@ import {
   type SimulateError,
 } from '../../simulate/index.js';
 import { formatFlowSimulation, simulateFlowCalls } from '../../simulate/flow-call.js';
+import { formatTwilioSimulation, simulateTwilioCalls } from '../../simulate/twilio-call.js';
+import { PLATFORMS } from '../../simulate/twilio-options.js';
+import { twilioOf } from '../../config/index.js';
 import type { CliContext } from '../command.js';
 import { defineCommand } from '../command.js';
 import { createProgress } from '../progress.js';
@@ -53,7 +56,7 @@ export default defineCommand({
   name: 'simulate',
   order: 70,
   summary:
-    'play Genesys calls (Audiohook audio + a register/verify session) against das-Peak or its emulator, or have the sandbox Genesys org place them',
+    'play Genesys calls (Audiohook audio + a register/verify session) against das-Peak or its emulator, have the sandbox Genesys org place them, or (--platform twilio) the Twilio stand-in',
   examples: [
     'daspeak-genesys simulate --voice alice --credential-out alice.cred          # register, local emulator',
     'daspeak-genesys simulate --operation verify --voice alice-verify-1 --credential-file alice.cred --channel socketio --speed 10',
@@ -61,6 +64,8 @@ export default defineCommand({
     'daspeak-genesys simulate --calls 100 --concurrency 10 --speed 20 --json   # load: latency percentiles',
     'daspeak-genesys simulate --via-genesys --config daspeak-genesys.yaml --voice alice --credential-out alice.cred   # the sandbox org places the call',
     'daspeak-genesys simulate --via-genesys --flow "daspeak Example Inbound" --voice alice --speed 20   # register, then verify, through the IVR',
+    'daspeak-genesys simulate --platform twilio --voice alice --speed 20   # register, then verify, over Twilio Media Streams (in-process stand-in + emulator)',
+    'daspeak-genesys simulate --platform twilio --target config --config twilio.yaml --voice alice   # through the stand-in of twilio.apiBaseUrl',
   ],
   configure(cmd) {
     cmd
@@ -75,7 +80,11 @@ export default defineCommand({
         new Option('--operation <op>', 'das-Peak session to run').choices(OPERATIONS).default('register'),
       )
       .addOption(
-        new Option('--channel <channel>', 'das-Peak signalling channel').choices(CHANNELS).default('rest'),
+        // No Commander default: it depends on --platform (rest; socketio with twilio).
+        new Option(
+          '--channel <channel>',
+          'das-Peak signalling channel (default: rest; socketio with --platform twilio)',
+        ).choices(CHANNELS),
       )
       .option(
         '--wav <file>',
@@ -122,6 +131,12 @@ export default defineCommand({
         '--queue <name>',
         '--via-genesys: queue (name or id) the org routes the call to (default: the first of widget.queues)',
       )
+      .addOption(
+        new Option(
+          '--platform <platform>',
+          'genesys: Genesys calls (Audiohook); twilio: a caller through the Twilio stand-in (Media Streams), registered on a first call and verified on a second, with --voice <speaker>',
+        ).choices(PLATFORMS),
+      )
       .option(
         '--flow <name>',
         "--via-genesys: the org's published inbound call flow each call goes through: a first call (the voice's register take, 1 at the consent menu) registers the caller, a second (a verify take) verifies them, with no agent",
@@ -142,6 +157,56 @@ export default defineCommand({
     const stopListening = interruptOnSigint(ctx, controller);
     let stopSandbox: (() => Promise<void>) | undefined;
     try {
+      if (options.platform === 'twilio' && options.audio.kind === 'voice') {
+        let twilio;
+        let daspeak;
+        if (options.target === 'sandbox') {
+          if (ctx.globals.config)
+            ctx.note('note: --config is not read with --target sandbox (use --target config)');
+          // Loaded only here: an in-process emulator and Twilio stand-in, on any free ports.
+          const { startDaspeakSandbox } = await import('../../sandbox/daspeak/sandbox.js');
+          const { startTwilioSandbox } = await import('../../sandbox/twilio/index.js');
+          const emulator = await startDaspeakSandbox({ host: '127.0.0.1', port: 0, logger });
+          const standIn = await startTwilioSandbox({
+            host: '127.0.0.1',
+            port: 0,
+            logger,
+            mediaStreamUrl: emulator.urls.twilio,
+          }).catch(async (err: unknown) => {
+            await emulator.stop();
+            throw err;
+          });
+          stopSandbox = async () => {
+            await standIn.close();
+            await emulator.stop();
+          };
+          twilio = { accountSid: standIn.accountSid, authToken: standIn.authToken, apiBaseUrl: standIn.url };
+          daspeak = sandboxTarget({ host: emulator.host, port: emulator.port }).daspeak;
+        } else {
+          const config = ctx.loadConfig().config;
+          twilio = twilioOf(config);
+          daspeak = config.daspeak;
+        }
+        const run = await simulateTwilioCalls({
+          twilio,
+          daspeak,
+          speaker: options.audio.name.trim().toLowerCase(),
+          ani: options.ani,
+          speed: options.speed,
+          channel: options.channel,
+          holdSeconds: options.hold,
+          signal: controller.signal,
+          onProgress: createProgress(ctx).onProgress,
+          logger,
+        }).catch((err: unknown) => {
+          if (isUsageError(err)) return err;
+          throw err;
+        });
+        if (!('calls' in run)) return usageError(ctx, run);
+        ctx.printJson(run);
+        for (const line of formatTwilioSimulation(run)) ctx.print(line);
+        return run.ok ? 0 : 1;
+      }
       let target: ResolvedTarget;
       if (options.target === 'sandbox') {
         if (ctx.globals.config)

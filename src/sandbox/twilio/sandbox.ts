@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { SANDBOX } from '../../config/defaults.js';
 import { KitError } from '../../errors.js';
+import { streamTwiml } from '../../twilio/twiml.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { VoiceCatalog } from '../genesys/calls/audio.js';
 import { CallManager } from './calls/calls.js';
@@ -73,16 +74,22 @@ export interface TwilioSandbox {
   close(): Promise<void>;
 }
 
-/** The default TwiML of the sandbox number: stream the caller to das-Peak, then keep the line open. */
+/**
+ * The default TwiML of the sandbox number: the kit's own `streamTwiml` (src/twilio/twiml.ts), which
+ * streams the caller to das-Peak with their number as the `from` parameter, then keeps the line open.
+ */
 export function defaultIncomingTwiml(mediaStreamUrl: string | undefined) {
   return (call: { from: string }) => {
-    const response = new twilio.twiml.VoiceResponse();
-    if (mediaStreamUrl) {
-      const stream = response.start().stream({ url: mediaStreamUrl, track: 'inbound_track' });
-      stream.parameter({ name: 'from', value: call.from });
+    if (!mediaStreamUrl) {
+      const silent = new twilio.twiml.VoiceResponse();
+      silent.pause({ length: 3600 });
+      return silent.toString();
     }
-    response.pause({ length: 3600 });
-    return response.toString();
+    return streamTwiml({
+      url: mediaStreamUrl,
+      parameters: { from: call.from },
+      then: { pauseSeconds: 3600 },
+    });
   };
 }
 
