@@ -126,6 +126,15 @@ describe('a Flex agent on a call (direct mode)', () => {
     expect(typeof answer.body.access_token).toBe('string');
     const rows = await direct.server.store.queryAudit({ action: 'token.issue', conversationId: a.callSid });
     expect(rows[0]).toMatchObject({ outcome: 'ok', actor: { type: 'agent', id: a.workerSid } });
+    // das-Peak closes a call's Media Stream after each session: each token (one per session) comes
+    // with a new stream of the call's audio, started through Twilio's REST API.
+    const restStreams = () =>
+      [...world.twilio.state.streams.values()].filter((s) => s.callSid === a.callSid && s.origin === 'rest');
+    expect(restStreams()).toHaveLength(1);
+    expect(restStreams()[0]!.track).toBe('inbound_track');
+    expect(restStreams()[0]!.url).toMatch(/^ws:.*\/twilio\/ws$/);
+    await request(direct.base, 'GET', `/token?conversationId=${a.callSid}`, { token: a.token });
+    expect(restStreams()).toHaveLength(2);
     await hangUp(world.twilio, a.callSid);
   });
 

@@ -30,6 +30,12 @@ export interface AgentPlatform {
   readonly apiOrigin: string;
   /** What the agent's bearer token is called in messages ("Genesys Cloud token", "Flex token"). */
   readonly tokenName: string;
+  /**
+   * Makes the call's audio reach das-Peak for a session about to start on it, where the platform
+   * needs asking (Twilio: das-Peak closes a Media Stream once it has heard enough, so each session
+   * after the first needs a new one). Genesys streams Audiohook by itself: absent there.
+   */
+  readonly prepareAudio?: (callId: string) => Promise<void>;
 }
 
 /** How each platform names a call, and what its id looks like. */

@@ -1,7 +1,9 @@
-import { twilioOf, type KitConfig } from '../../config/index.js';
+import { randomBytes } from 'node:crypto';
+import { twilioMediaStreamUrl, twilioOf, type KitConfig } from '../../config/index.js';
 import { createTwilioClient } from '../../twilio/client.js';
 import { isTwilioError } from '../../twilio/errors.js';
 import { validateFlexToken } from '../../twilio/flex-token.js';
+import { startStream } from '../../twilio/streams.js';
 import { liveCallsOfWorker } from '../../twilio/tasks.js';
 import type { CheckOutcome, CheckSource } from '../auth/verdicts.js';
 import type { Clock } from '../clock.js';
@@ -84,6 +86,18 @@ export function twilioPlatform(config: KitConfig, options: TwilioPlatformOptions
     }
   };
 
+  // A new Media Stream for each session: das-Peak closes the call's stream once a session has
+  // heard enough ("it closes the websocket connection"), so Re-Authenticate on the same call would
+  // otherwise wait for audio that never comes. A stream that is still open (the TwiML's, for the
+  // first session) is kept by das-Peak and the new one is turned away.
+  const streamUrl = twilioMediaStreamUrl(config);
+  const prepareAudio = async (callSid: string): Promise<void> => {
+    await startStream(client, callSid, {
+      url: streamUrl,
+      name: `daspeak-${randomBytes(6).toString('hex')}`,
+    }).catch(twilioFailure('to stream the call to das-Peak'));
+  };
+
   const appsOrigin = twilio.apiBaseUrl !== undefined ? originOf(twilio.apiBaseUrl) : FLEX_ORIGIN;
   return {
     name: 'twilio',
@@ -106,5 +120,6 @@ export function twilioPlatform(config: KitConfig, options: TwilioPlatformOptions
     appsOrigin,
     apiOrigin: appsOrigin,
     tokenName: 'Flex token',
+    prepareAudio,
   };
 }

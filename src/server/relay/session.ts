@@ -156,6 +156,13 @@ export async function runRelayedSession(
     return refuse(BACKEND_ERROR, code, message);
   }
 
+  try {
+    await ctx.platform.prepareAudio?.(callId);
+  } catch (err) {
+    const { code, message } = backendError(err);
+    return refuse(BACKEND_ERROR, code, message);
+  }
+
   const socketio = config.daspeak.socketio;
   const session = createSocketSession({
     operation: peer.operation,

@@ -11,6 +11,9 @@ import type { RouteContext } from './context.js';
  * token leaves.
  */
 export async function issueToken(ctx: RouteContext, access: AccessContext) {
+  // The widget asks for a token right before each session (direct mode): the call's audio goes to
+  // das-Peak for it where the platform needs asking (Twilio Media Streams).
+  if (access.conversationId) await ctx.platform.prepareAudio?.(access.conversationId);
   const token = await ctx.tokens.issue();
   await ctx.store.recordEvent(access, { action: 'token.issue', outcome: 'ok' });
   ctx.metrics.tokensIssued.inc();
