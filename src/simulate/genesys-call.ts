@@ -17,6 +17,7 @@
  * buffers early audio for this). The org's call report (sessions opened and closed, media, errors)
  * goes into the call's report.
  */
+import { controlRequest, type ControlAnswer } from './control.js';
 import { interleave, TELEPHONY_RATE, writeWav } from '../audio/index.js';
 import type { AudiohookClientResult } from '../audiohook/client/index.js';
 import type { DaspeakOutcome } from '../daspeak/outcome.js';
@@ -141,25 +142,19 @@ export async function orgRequest(
   body?: unknown,
   signal?: AbortSignal,
 ): Promise<unknown> {
-  let res: Response;
+  let res: ControlAnswer;
   try {
-    res = await fetch(`${org.baseUrl}${path}`, {
+    res = await controlRequest(
+      org.baseUrl,
       method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
-      signal: signal ?? AbortSignal.timeout(ORG_REQUEST_TIMEOUT_MS),
-    });
+      path,
+      body,
+      signal ?? AbortSignal.timeout(ORG_REQUEST_TIMEOUT_MS),
+    );
   } catch (err) {
     throw unreachable(org, err);
   }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = res.body;
   if (res.status === 404 && path === '/sandbox/calls') {
     throw new SimulateError(
       'simulate.genesys_not_sandbox',

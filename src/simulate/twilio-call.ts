@@ -14,6 +14,7 @@
  * The first call plays the speaker's register take, the second a verify take (another sentence), so
  * the verification is a live caller, not a replay.
  */
+import { controlRequest, type ControlAnswer } from './control.js';
 import { createDaspeakClient, type DaspeakConfig } from '../daspeak/client.js';
 import type { Operation } from '../daspeak/contract.js';
 import type { Channel, DaspeakOutcome } from '../daspeak/outcome.js';
@@ -84,15 +85,9 @@ async function standIn(
   body?: unknown,
   signal?: AbortSignal,
 ) {
-  let res: Response;
+  let res: ControlAnswer;
   try {
-    res = await fetch(`${base}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
-      signal: signal ?? AbortSignal.timeout(15_000),
-    });
+    res = await controlRequest(base, method, path, body, signal ?? AbortSignal.timeout(15_000));
   } catch (err) {
     const why =
       err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
@@ -104,13 +99,7 @@ async function standIn(
       },
     );
   }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = res.body;
   if (res.status === 404 && path === '/sandbox/calls') {
     throw new SimulateError(
       'simulate.twilio_not_stand_in',

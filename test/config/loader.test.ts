@@ -2,26 +2,10 @@ import { SANDBOX } from '../../src/config/defaults.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile, parseConfigText, type ConfigIssue } from '../../src/config/index.js';
+import { ConfigError, loadConfigFile, parseConfigText } from '../../src/config/index.js';
 import { useTmpDir } from '../helpers/tmp.js';
 import { genesysOf } from '../../src/config/platform.js';
-import { ENV, VALID } from './valid-config.js';
-
-function issuesOf(text: string, env: Record<string, string> = ENV): ConfigIssue[] {
-  try {
-    parseConfigText(text, 'kit.yaml', { env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-}
-
-function onlyIssue(text: string, env: Record<string, string> = ENV): ConfigIssue {
-  const list = issuesOf(text, env);
-  expect(list).toHaveLength(1);
-  return list[0]!;
-}
+import { ENV, VALID, issuesOf, onlyIssue } from './valid-config.js';
 
 describe('config loader: a valid file', () => {
   it('loads, resolves ${env:…} and applies schema defaults', () => {

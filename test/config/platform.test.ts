@@ -8,9 +8,8 @@ import {
   parseConfigText,
   twilioMediaStreamUrl,
   twilioOf,
-  type ConfigIssue,
 } from '../../src/config/index.js';
-import { ENV, VALID } from './valid-config.js';
+import { ENV, VALID, issuesOf as issuesWith, onlyIssue as onlyIssueWith } from './valid-config.js';
 
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
 const WORKSPACE = 'WS0123456789abcdef0123456789abcdef';
@@ -26,22 +25,8 @@ twilio:
 `;
 const TWILIO = VALID.replace(GENESYS_SECTION, TWILIO_SECTION);
 const TENV = { ...ENV, TWILIO_AUTH_TOKEN: 'a-real-auth-token-0123456789abcdef' };
-
-function issuesOf(text: string, env: Record<string, string> = TENV): ConfigIssue[] {
-  try {
-    parseConfigText(text, 'kit.yaml', { env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-}
-
-function onlyIssue(text: string, env: Record<string, string> = TENV): ConfigIssue {
-  const list = issuesOf(text, env);
-  expect(list).toHaveLength(1);
-  return list[0]!;
-}
+const issuesOf = (text: string, env: Record<string, string> = TENV) => issuesWith(text, env);
+const onlyIssue = (text: string, env: Record<string, string> = TENV) => onlyIssueWith(text, env);
 
 describe('config: platform', () => {
   it('defaults to genesys, so every existing config keeps working', () => {

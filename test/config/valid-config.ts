@@ -1,4 +1,6 @@
 /** Shared by the config and CLI tests (a module of its own, so importing it runs no tests). */
+import { expect } from 'vitest';
+import { ConfigError, parseConfigText, type ConfigIssue } from '../../src/config/index.js';
 
 /** A complete, valid config for a real org; tests break one thing at a time. */
 export const VALID = `prefix: acme
@@ -38,3 +40,21 @@ export const ENV = {
   DASPEAK_STORE_KEY: Buffer.alloc(32, 7).toString('base64'),
   DASPEAK_BACKEND_API_KEY: 'a'.repeat(32),
 };
+
+/** The issues of a config that must be rejected (the test fails if it is accepted). */
+export function issuesOf(text: string, env: Record<string, string> = ENV): ConfigIssue[] {
+  try {
+    parseConfigText(text, 'kit.yaml', { env });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+/** The one issue of a config that must be rejected for exactly one reason. */
+export function onlyIssue(text: string, env: Record<string, string> = ENV): ConfigIssue {
+  const list = issuesOf(text, env);
+  expect(list).toHaveLength(1);
+  return list[0]!;
+}

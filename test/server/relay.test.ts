@@ -9,90 +9,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { KitConfig } from '../../src/config/index.js';
 import { startLocalStack, type LocalStack } from '../../src/sandbox/stack.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { callAudioWav, voiceAudio } from '../../src/simulate/index.js';
+import { io } from 'socket.io-client';
+import { relay, type RelayRun } from './helpers/relay-client.js';
 import { AGENT, AGENT_2, agentToken, createWidgetClient, startConversation } from './helpers/genesys.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 90_000 });
-
-interface Received {
-  event: string;
-  payload: Record<string, unknown>;
-}
-
-interface RelayRun {
-  connectError?: { message: string; data?: { code: string; message: string } };
-  events: Received[];
-  /** Names only, in order. */
-  names: string[];
-  last?: Received;
-  disconnected: boolean;
-}
-
-const TERMINAL = new Set([
-  'result-success',
-  'result-fail-score',
-  'result-fail-spoof',
-  'error-consumer-not-ready',
-  'error-parameters',
-  'error-audio',
-  'error-das-Peak',
-  'error-backend',
-]);
-
-/** Opens the relay as the widget does, sends initialize, and collects everything until the server closes. */
-function relay(
-  base: string,
-  operation: 'register' | 'verify',
-  auth: Record<string, unknown>,
-  initialize: Record<string, unknown> | ((socket: Socket) => void) = {},
-  timeoutMs = 45_000,
-): Promise<RelayRun> {
-  const url = new URL(base);
-  const socket = io(`${url.origin}/${operation}`, {
-    path: '/socket.io',
-    transports: ['websocket'],
-    auth,
-    forceNew: true,
-    reconnection: false,
-  });
-  const run: RelayRun = { events: [], names: [], disconnected: false };
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      socket.disconnect();
-      resolve(run);
-    }, timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      resolve(run);
-    };
-    socket.on('connect_error', (err: Error & { data?: { code: string; message: string } }) => {
-      run.connectError = { message: err.message, ...(err.data ? { data: err.data } : {}) };
-      socket.disconnect();
-      done();
-    });
-    socket.onAny((event: string, payload: Record<string, unknown>, ...rest: unknown[]) => {
-      const received = { event, payload };
-      run.events.push(received);
-      run.names.push(event);
-      if (TERMINAL.has(event)) run.last = received;
-      // The collected audio is never forwarded in relay mode.
-      expect(rest).toEqual([]);
-    });
-    socket.on('disconnect', () => {
-      run.disconnected = true;
-      done();
-    });
-    socket.on('connect', () => {
-      if (typeof initialize === 'function') initialize(socket);
-      else socket.emit('initialize', initialize);
-    });
-  });
-}
 
 let stack: LocalStack;
 let dir: string;

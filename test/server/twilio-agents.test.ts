@@ -5,7 +5,7 @@
  * its caller's credential, record consent, get a das-Peak token and run relayed sessions for its
  * call; everyone else is refused with the code the Genesys side uses.
  */
-import { io, type Socket } from 'socket.io-client';
+import { relay, type RelayRun } from './helpers/relay-client.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codeOf, importConfigJs, request } from './helpers/http.js';
 import { startEnv, type TestEnv } from './helpers/env.js';
@@ -474,73 +474,20 @@ describe('a Twilio call id on a Genesys backend', () => {
   });
 });
 
-interface RelayRun {
-  connectError?: { message: string; data?: { code: string; message: string } };
-  names: string[];
-  last?: { event: string; payload: Record<string, unknown> };
-  disconnected: boolean;
-}
-
-const TERMINAL = new Set([
-  'result-success',
-  'result-fail-score',
-  'result-fail-spoof',
-  'error-consumer-not-ready',
-  'error-parameters',
-  'error-audio',
-  'error-das-Peak',
-  'error-backend',
-]);
-
-/** Opens the relay as the widget does (socket.io-client), sends initialize, collects until the server closes. */
-function relay(
+/** Opens the relay as the widget does and asks for a session on `callId`. */
+const relayOn = (
   base: string,
   operation: 'register' | 'verify',
   auth: Record<string, unknown>,
   callId: string,
-  timeoutMs = 45_000,
-): Promise<RelayRun> {
-  const url = new URL(base);
-  const socket: Socket = io(`${url.origin}/${operation}`, {
-    path: '/socket.io',
-    transports: ['websocket'],
-    auth,
-    forceNew: true,
-    reconnection: false,
-  });
-  const run: RelayRun = { names: [], disconnected: false };
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      socket.disconnect();
-      resolve(run);
-    }, timeoutMs);
-    const done = () => {
-      clearTimeout(timer);
-      resolve(run);
-    };
-    socket.on('connect_error', (err: Error & { data?: { code: string; message: string } }) => {
-      run.connectError = { message: err.message, ...(err.data ? { data: err.data } : {}) };
-      socket.disconnect();
-      done();
-    });
-    socket.onAny((event: string, payload: Record<string, unknown>) => {
-      run.names.push(event);
-      if (TERMINAL.has(event)) run.last = { event, payload };
-    });
-    socket.on('disconnect', () => {
-      run.disconnected = true;
-      done();
-    });
-    socket.on('connect', () => socket.emit('initialize', { metadata: { call_id: callId } }));
-  });
-}
+): Promise<RelayRun> => relay(base, operation, auth, { metadata: { call_id: callId } });
 
 describe('the relay for Flex agents (relay mode)', () => {
   it('registers the caller of a call streamed over Media Streams, then verifies them on the next call', async () => {
     const { token, workerSid } = await flexToken(world.twilio);
     const from = nextCaller();
     const first = await placeCall(world.twilio, from, { voice: 'alice-register' });
-    const reg = await relay(
+    const reg = await relayOn(
       relayed.base,
       'register',
       { token, conversationId: first.callSid },
@@ -562,7 +509,7 @@ describe('the relay for Flex agents (relay mode)', () => {
     });
 
     const second = await placeCall(world.twilio, from, { voice: 'alice-verify-1' });
-    const ver = await relay(
+    const ver = await relayOn(
       relayed.base,
       'verify',
       { token, conversationId: second.callSid },
@@ -578,14 +525,14 @@ describe('the relay for Flex agents (relay mode)', () => {
     const call = await placeCall(world.twilio, from);
     const bob = await flexToken(world.twilio, world.twilio.workers[1]!.identity);
     const sessions = world.daspeak.stats().sessions;
-    const notOn = await relay(
+    const notOn = await relayOn(
       relayed.base,
       'register',
       { token: bob.token, conversationId: call.callSid },
       call.callSid,
     );
     expect(notOn.connectError?.data?.code).toBe('auth.not_on_conversation');
-    const genesysId = await relay(
+    const genesysId = await relayOn(
       relayed.base,
       'register',
       { token: bob.token, conversationId: GENESYS_ID },
@@ -593,7 +540,7 @@ describe('the relay for Flex agents (relay mode)', () => {
     );
     expect(genesysId.connectError?.data?.code).toBe('conversation.invalid_id');
     expect(genesysId.connectError?.data?.message).toContain('Twilio call SID');
-    const none = await relay(relayed.base, 'verify', { conversationId: call.callSid }, call.callSid);
+    const none = await relayOn(relayed.base, 'verify', { conversationId: call.callSid }, call.callSid);
     expect(none.connectError?.data).toMatchObject({ code: 'auth.missing_token' });
     expect(none.connectError?.data?.message).toContain('Flex token');
     expect(world.daspeak.stats().sessions).toBe(sessions);
@@ -604,7 +551,12 @@ describe('the relay for Flex agents (relay mode)', () => {
     const { token } = await flexToken(world.twilio);
     const call = await placeCall(world.twilio, nextCaller());
     await hangUp(world.twilio, call.callSid);
-    const run = await relay(relayed.base, 'register', { token, conversationId: call.callSid }, call.callSid);
+    const run = await relayOn(
+      relayed.base,
+      'register',
+      { token, conversationId: call.callSid },
+      call.callSid,
+    );
     expect(run.connectError?.data?.code).toBe('auth.not_on_conversation');
   });
 });

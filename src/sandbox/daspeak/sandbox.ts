@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DaspeakConfig } from '../../daspeak/client.js';
 import { KitError } from '../../errors.js';
+import { listenOn } from '../listen.js';
 import { AnalysisPool } from './analysis-pool.js';
 import { AudiohookConsumer } from './audiohook-consumer.js';
 import { createBiometrics, type BiometricsOptions } from './voice-biometrics.js';
@@ -167,7 +168,12 @@ export async function startDaspeakSandbox(options: StartDaspeakSandboxOptions = 
     else socket.destroy();
   });
 
-  await listen(server, resolved.host, resolved.port).catch(async (err: unknown) => {
+  await listenOn(server, {
+    host: resolved.host,
+    port: resolved.port,
+    what: 'das-Peak sandbox',
+    portHint: 'pick another (0 = any free port)',
+  }).catch(async (err: unknown) => {
     await biometrics.close();
     throw err;
   });
@@ -250,30 +256,6 @@ export async function startDaspeakSandbox(options: StartDaspeakSandboxOptions = 
     revokeTokens: () => issuer.revokeAll(),
     stop: () => (stopping ??= stop()),
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) =>
-      reject(
-        new KitError(
-          'sandbox.listen_failed',
-          `das-Peak sandbox cannot listen on ${host}:${port}: ${err.message}`,
-          {
-            cause: err,
-            hint:
-              err.code === 'EADDRINUSE'
-                ? 'another process uses that port; pick another (0 = any free port)'
-                : undefined,
-          },
-        ),
-      );
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }
 
 function checkFaults(faults: SandboxFaults): SandboxFaults {

@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SANDBOX } from '../../config/defaults.js';
 import { KitError } from '../../errors.js';
+import { listenOn } from '../listen.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { ActionExecutor } from './actions/executor.js';
 import { systemClock, type Clock } from './clock.js';
@@ -131,27 +132,6 @@ export interface GenesysSandbox {
   stop(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        new KitError('sandbox.listen_failed', `cannot listen on ${host}:${port}: ${err.message}`, {
-          cause: err,
-          hint:
-            err.code === 'EADDRINUSE'
-              ? 'another process uses that port; pick another with --genesys-port'
-              : undefined,
-        }),
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
 /** The route modules, in registration order. */
 function routeModules(calls: CallManager): RouteModule[] {
   // Fixed paths under /api/v2/integrations/ (credentials, actions, types) come before /:integrationId.
@@ -213,7 +193,12 @@ export async function startGenesysSandbox(options: GenesysSandboxOptions = {}): 
   const calls = new CallManager(ctx);
   const app = createApp(ctx, routeModules(calls));
   const server = createServer(app);
-  await listen(server, options.port ?? SANDBOX.genesysPort, host);
+  await listenOn(server, {
+    host,
+    port: options.port ?? SANDBOX.genesysPort,
+    what: 'the Genesys sandbox org',
+    portHint: 'pick another with --genesys-port',
+  });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}`;

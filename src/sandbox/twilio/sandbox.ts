@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { SANDBOX } from '../../config/defaults.js';
 import { KitError } from '../../errors.js';
+import { listenOn } from '../listen.js';
 import { streamTwiml } from '../../twilio/twiml.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { VoiceCatalog } from '../genesys/calls/audio.js';
@@ -93,27 +94,6 @@ export function defaultIncomingTwiml(mediaStreamUrl: string | undefined) {
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        new KitError('sandbox.listen_failed', `cannot listen on ${host}:${port}: ${err.message}`, {
-          cause: err,
-          hint:
-            err.code === 'EADDRINUSE'
-              ? 'another process uses that port; pick another with --twilio-port'
-              : undefined,
-        }),
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
 function checkSid(prefix: string, value: string, option: string): string {
   if (!new RegExp(`^${prefix}[0-9a-f]{32}$`).test(value)) {
     throw new KitError(
@@ -178,7 +158,12 @@ export async function startTwilioSandbox(options: TwilioSandboxOptions = {}): Pr
     taskRouterRoutes,
   ];
   const server = createServer(createApp(ctx, modules));
-  await listen(server, options.port ?? SANDBOX.twilioPort, host);
+  await listenOn(server, {
+    host,
+    port: options.port ?? SANDBOX.twilioPort,
+    what: 'the Twilio stand-in',
+    portHint: 'pick another with --twilio-port',
+  });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ url: baseUrl }, 'Twilio stand-in listening');
