@@ -5,7 +5,7 @@
  */
 import { badOption } from './errors.js';
 import type { RawSimulateOptions, SimulateOptions } from './options.js';
-import { parseVoiceName } from './voices.js';
+import { requireSpeakerVoice } from './two-call-voice.js';
 
 /** The flow name, or undefined without `--flow`; a usage error for an option that does not fit. */
 export function checkFlowOption(raw: RawSimulateOptions, options: SimulateOptions): string | undefined {
@@ -30,20 +30,6 @@ export function checkFlowOption(raw: RawSimulateOptions, options: SimulateOption
     );
   if (options.calls > 1)
     refuse('--calls', 'a flow run is one caller: a registration call, then a verification call');
-  if (options.audio.kind === 'wav') {
-    refuse(
-      '--wav',
-      'the same recording twice would be a replay; give --voice <speaker> (its register take, then a verify take)',
-    );
-  }
-  if (options.audio.kind === 'voice') {
-    const { speaker } = parseVoiceName(options.audio.name, 'register');
-    if (speaker !== options.audio.name.trim().toLowerCase()) {
-      throw badOption(
-        `--voice ${options.audio.name} names a take; --flow plays the speaker's register take, then a verify take`,
-        `give the speaker only: --voice ${speaker}`,
-      );
-    }
-  }
+  requireSpeakerVoice(options, '--flow');
   return flow;
 }

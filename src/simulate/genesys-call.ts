@@ -18,6 +18,7 @@
  * goes into the call's report.
  */
 import { controlRequest, type ControlAnswer } from './control.js';
+import { firstOf } from './first-of.js';
 import { interleave, TELEPHONY_RATE, writeWav } from '../audio/index.js';
 import type { AudiohookClientResult } from '../audiohook/client/index.js';
 import type { DaspeakOutcome } from '../daspeak/outcome.js';
@@ -289,24 +290,6 @@ function sessionFailure(session: OrgCallReport['sessions'][number] | undefined):
     };
   }
   return audioLost(r);
-}
-
-/** Resolves after `ms`, or when `signal` aborts, or when `also` settles, whichever comes first. */
-async function firstOf(ms: number, signal: AbortSignal | undefined, also: Promise<unknown>[]): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort = () => {};
-  const stop = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, ms));
-    onAbort = () => resolve();
-    if (signal?.aborted) resolve();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([stop, ...also]);
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  }
 }
 
 export interface GenesysCallResult extends CallResult {

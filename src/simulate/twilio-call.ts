@@ -15,6 +15,7 @@
  * the verification is a live caller, not a replay.
  */
 import { controlRequest, type ControlAnswer } from './control.js';
+import { firstOf } from './first-of.js';
 import { createDaspeakClient, type DaspeakConfig } from '../daspeak/client.js';
 import type { Operation } from '../daspeak/contract.js';
 import type { Channel, DaspeakOutcome } from '../daspeak/outcome.js';
@@ -126,24 +127,6 @@ function refused(what: string, err: unknown): SimulateError {
   });
 }
 
-/** Resolves after `ms`, or when `signal` aborts, or when `also` settles. */
-async function firstOf(ms: number, signal: AbortSignal | undefined, also: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort = () => {};
-  const stop = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, ms));
-    onAbort = () => resolve();
-    if (signal?.aborted) resolve();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([stop, also]);
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  }
-}
-
 export async function simulateTwilioCalls(o: TwilioRunOptions): Promise<TwilioSimulation> {
   const logger = o.logger ?? silentLogger;
   const base = (o.twilio.apiBaseUrl ?? '').replace(/\/+$/, '');
@@ -222,7 +205,7 @@ export async function simulateTwilioCalls(o: TwilioRunOptions): Promise<TwilioSi
         ? daspeak.register(common)
         : daspeak.verify({ ...common, credential: credential ?? '' });
     const speechMs = Number.isFinite(o.speed) ? (audio.seconds * 1000) / o.speed : 0;
-    await firstOf(speechMs + o.holdSeconds * 1000, o.signal, outcomeP);
+    await firstOf(speechMs + o.holdSeconds * 1000, o.signal, [outcomeP]);
     // No result in time (or interrupted): the caller hangs up and the session is given up.
     session.abort(new Error('the caller hung up before das-Peak answered'));
     const outcome = await outcomeP;

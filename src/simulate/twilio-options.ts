@@ -5,7 +5,7 @@
  */
 import { badOption } from './errors.js';
 import type { RawSimulateOptions, SimulateOptions } from './options.js';
-import { parseVoiceName } from './voices.js';
+import { requireSpeakerVoice } from './two-call-voice.js';
 
 export const PLATFORMS = ['genesys', 'twilio'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -31,20 +31,5 @@ export function checkTwilioOptions(raw: RawSimulateOptions, options: SimulateOpt
     refuse('--organization-id', 'there is no Genesys organization on a Twilio call');
   if (raw.operation !== undefined && raw.operation !== 'register')
     refuse('--operation', 'the run registers, then verifies');
-  if (options.audio.kind === 'wav') {
-    refuse(
-      '--wav',
-      'the same recording twice would be a replay',
-      'give --voice <speaker> (its register take, then a verify take)',
-    );
-  }
-  if (options.audio.kind === 'voice') {
-    const { speaker } = parseVoiceName(options.audio.name, 'register');
-    if (speaker !== options.audio.name.trim().toLowerCase()) {
-      throw badOption(
-        `--voice ${options.audio.name} names a take; --platform twilio plays the speaker's register take, then a verify take`,
-        `give the speaker only: --voice ${speaker}`,
-      );
-    }
-  }
+  requireSpeakerVoice(options, '--platform twilio');
 }

@@ -2,8 +2,8 @@
  * The sending side of one Twilio Media Stream, as Twilio plays it to a WebSocket server: JSON text
  * frames `connected`, `start` (callSid, streamSid, tracks, customParameters, mediaFormat μ-law 8 kHz
  * mono), then `media` every 20 ms of audio (160 bytes, base64, track `inbound`, chunk and timestamp as
- * strings), and `stop` when the stream or the call ends. Shapes: twilio.com/docs/voice/media-streams/
- * websocket-messages (see /work/shared/reference/twilio.md C1.1).
+ * strings), and `stop` when the stream or the call ends. Shapes:
+ * https://www.twilio.com/docs/voice/media-streams/websocket-messages and github.com/twilio/media-streams.
  */
 import WebSocket from 'ws';
 import { pace } from '../../../audio/index.js';
