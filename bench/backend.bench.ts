@@ -6,7 +6,15 @@
  * lifetimes. Targets: token ≥ 0.5×, credential read ≥ 0.3×, one upstream request per token lifetime.
  *
  * The load comes from a worker thread (its own event loop) over keep-alive connections; every
- * server is on loopback, port 0, and each scenario sends a fixed number of requests.
+ * server is on loopback, port 0, and each scenario sends a fixed number of requests. The figures are
+ * steady-state ones: each server first answers WARMUP requests (V8 has optimised the backend's much
+ * longer path by then; with 500 the first rounds still ran part-optimised code), then ROUNDS
+ * alternating rounds, medians.
+ *
+ * For the reads two more figures say where the time goes: the same store read (read, audit row,
+ * decryption) behind a bare node:http server answering the same body — what the database costs on
+ * this machine, with no kit route around it — and, where PostgreSQL runs on this machine, its CPU
+ * time per request (PostgreSQL, the load generator and the backend share the machine's cores).
  * Run: node --import tsx bench/backend.bench.ts   (or `npm run bench -- backend`)
  * With TEST_DATABASE_URL set, the credential reads also run on PostgreSQL.
  */
@@ -23,13 +31,14 @@ import { parseConfigText, type KitConfig } from '../src/config/index.js';
 import { ManualClock, startGenesysSandbox, type GenesysSandbox } from '../src/sandbox/genesys/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { LoadWorker, type LoadResult } from './load.js';
+import { postgresCpuSeconds } from './pg-cpu.js';
 
 const TARGETS = { tokenRatio: 0.5, credentialReadRatio: 0.3, upstreamPerLifetime: 1 };
 const CONCURRENCY = 32;
-const WARMUP = 500;
-const ROUNDS = 3;
+const WARMUP = 5000;
+const ROUNDS = 5;
 const TOKEN_REQUESTS = 6000;
-const READ_REQUESTS = 1500;
+const READ_REQUESTS = 5000;
 const BURST_CLIENTS = 500;
 const LIFETIMES = 5;
 const TOKEN_LIFETIME_S = 3600;
@@ -45,6 +54,11 @@ interface Comparison {
   ratio: number;
   /** Median backend p99 over median baseline p99. */
   p99Ratio: number;
+  /**
+   * PostgreSQL's CPU microseconds per backend request (median of the rounds); null when the reads
+   * are not on PostgreSQL or it does not run on this machine.
+   */
+  postgresMicrosPerRequest: number | null;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -65,6 +79,8 @@ async function compare(
   url: string,
   headers: Record<string, string>,
   requests: number,
+  /** Whether the backend's rounds read PostgreSQL (so that its CPU time per request means something). */
+  onPostgres = false,
 ): Promise<Comparison> {
   const run = async (target: string, total: number) => {
     const result = await load.run({ url: target, headers, concurrency: CONCURRENCY, total });
@@ -77,13 +93,23 @@ async function compare(
   await run(url, WARMUP);
   const baseline: LoadResult[] = [];
   const backend: LoadResult[] = [];
+  const pgMicros: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     baseline.push(await run(baselineUrl, requests));
+    const before = onPostgres ? postgresCpuSeconds() : undefined;
     backend.push(await run(url, requests));
+    const after = onPostgres ? postgresCpuSeconds() : undefined;
+    if (before !== undefined && after !== undefined) pgMicros.push(((after - before) * 1e6) / requests);
   }
   const b = medianRun(baseline);
   const k = medianRun(backend);
-  return { baseline: b, backend: k, ratio: k.rps / b.rps, p99Ratio: k.p99Ms / b.p99Ms };
+  return {
+    baseline: b,
+    backend: k,
+    ratio: k.rps / b.rps,
+    p99Ratio: k.p99Ms / b.p99Ms,
+    postgresMicrosPerRequest: pgMicros.length === ROUNDS ? median(pgMicros) : null,
+  };
 }
 
 function listen(server: Server): Promise<string> {
@@ -110,6 +136,33 @@ async function bareServer(body: string): Promise<{ url: string; server: Server }
     res.end(body);
   });
   return { url: await listen(server), server };
+}
+
+/**
+ * A bare node:http server that, for each request, does the store's read of the caller (the same
+ * read, audit row and decryption as the backend's routes) and answers the given body.
+ */
+async function storeBehindBare(
+  server: RunningServer,
+  body: string,
+): Promise<{ url: string; server: Server }> {
+  const ctx = { actor: { type: 'agent' as const, id: 'bench' }, conversationId: 'bench-conversation' };
+  const bare = createServer((_req, res) => {
+    server.store.getCredential(ctx, CALLER).then(
+      (found) => {
+        if (!found) throw new Error('the bench credential is not stored');
+        res.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+        });
+        res.end(body);
+      },
+      (err: unknown) => {
+        res.writeHead(500).end(String(err));
+      },
+    );
+  });
+  return { url: await listen(bare), server: bare };
 }
 
 /** The das-Peak authentication server: client credentials, counting requests. */
@@ -206,6 +259,8 @@ interface ReadFigures {
   widget: Comparison;
   /** The data actions' GET /api/v1/ivr/credentials/{ani} (API key). */
   dataAction: Comparison;
+  /** The store's read behind a bare node:http server (as `backend`), against the bare server. */
+  storeBehindBare: Comparison;
   /** store.getCredential called directly, same concurrency: what the database itself allows. */
   storeOnly: { rps: number };
 }
@@ -251,6 +306,11 @@ async function main(): Promise<void> {
       cleanup.push(() => server.close());
       return server;
     };
+    const withStore = async (server: RunningServer, body: string) => {
+      const b = await storeBehindBare(server, body);
+      cleanup.push(() => close(b.server));
+      return b.url;
+    };
     const bare = async (url: string, headers: Record<string, string>) => {
       const b = await bareServer(await bodyOf(url, headers));
       cleanup.push(() => close(b.server));
@@ -278,6 +338,7 @@ async function main(): Promise<void> {
       if (put.status !== 200) throw new Error(`storing the bench credential answered ${put.status}`);
       const widgetUrl = `${server.url}database/getCredential?id=${encodeURIComponent(CALLER)}`;
       const ivrUrl = `${server.url}api/v1/ivr/credentials/${encodeURIComponent(CALLER)}`;
+      const onPostgres = database === 'postgres';
       return {
         database,
         widget: await compare(
@@ -286,8 +347,24 @@ async function main(): Promise<void> {
           widgetUrl,
           widgetHeaders,
           READ_REQUESTS,
+          onPostgres,
         ),
-        dataAction: await compare(load, await bare(ivrUrl, ivrHeaders), ivrUrl, ivrHeaders, READ_REQUESTS),
+        dataAction: await compare(
+          load,
+          await bare(ivrUrl, ivrHeaders),
+          ivrUrl,
+          ivrHeaders,
+          READ_REQUESTS,
+          onPostgres,
+        ),
+        storeBehindBare: await compare(
+          load,
+          await bare(widgetUrl, widgetHeaders),
+          await withStore(server, await bodyOf(widgetUrl, widgetHeaders)),
+          widgetHeaders,
+          READ_REQUESTS,
+          onPostgres,
+        ),
         storeOnly: await storeOnly(server, READ_REQUESTS),
       };
     };
@@ -365,12 +442,20 @@ async function main(): Promise<void> {
     writeFileSync(out, `${JSON.stringify(figures, null, 2)}\n`);
 
     const f = (n: number) => n.toFixed(2);
+    const pgCpu = (c: Comparison) =>
+      c.postgresMicrosPerRequest === null
+        ? ''
+        : `, PostgreSQL ${Math.round(c.postgresMicrosPerRequest)} µs CPU/request`;
     const line = (name: string, c: Comparison, target?: number) =>
-      `${name}: ${Math.round(c.backend.rps)} req/s, p99 ${f(c.backend.p99Ms)} ms; bare node:http ${Math.round(c.baseline.rps)} req/s, p99 ${f(c.baseline.p99Ms)} ms → ${f(c.ratio)}×${target === undefined ? '' : ` (target ≥ ${target}×)`}`;
+      `${name}: ${Math.round(c.backend.rps)} req/s, p99 ${f(c.backend.p99Ms)} ms${pgCpu(c)}; bare node:http ${Math.round(c.baseline.rps)} req/s, p99 ${f(c.baseline.p99Ms)} ms → ${f(c.ratio)}×${target === undefined ? '' : ` (target ≥ ${target}×)`}`;
     console.log(line('GET /token', token, TARGETS.tokenRatio));
     for (const r of reads) {
       console.log(line(`credential read [${r.database}] widget`, r.widget, TARGETS.credentialReadRatio));
       console.log(line(`credential read [${r.database}] data action`, r.dataAction));
+      console.log(line(`credential read [${r.database}] store behind bare node:http`, r.storeBehindBare));
+      console.log(
+        `credential read [${r.database}] widget route against the store behind bare node:http: ${f(r.widget.backend.rps / r.storeBehindBare.backend.rps)}×`,
+      );
       console.log(`credential read [${r.database}] store alone: ${Math.round(r.storeOnly.rps)} reads/s`);
     }
     console.log(

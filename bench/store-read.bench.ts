@@ -11,7 +11,8 @@
  * (Events — the audit rows of refusals and of what the backend did — are batched the same way.)
  *
  * for a read that finds the credential and one that finds nothing, and the same for an audit row
- * (recordEvent). Figures go to bench/results/store-read.json. Needs TEST_DATABASE_URL.
+ * (recordEvent): operations per second, and where PostgreSQL runs on this machine, its CPU time per
+ * operation (what several backend instances on one database share). Figures go to bench/results/store-read.json. Needs TEST_DATABASE_URL.
  * Run: node --import tsx bench/store-read.bench.ts   (or `npm run bench -- store-read`)
  */
 import { randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ import { KeyRing, MIGRATIONS, migrate } from '../src/store/index.js';
 import { PostgresDriver } from '../src/store/postgres.js';
 import { SqlCredentialStore } from '../src/store/sql-store.js';
 import type { SqlDriver } from '../src/store/sql.js';
+import { postgresCpuSeconds } from './pg-cpu.js';
 
 const CONCURRENCY = 32;
 const OPERATIONS = 3000;
@@ -32,6 +34,7 @@ const ctx = { actor: { type: 'ivr' as const, id: 'bench' }, conversationId: 'ben
 
 type Variant = 'transaction' | 'statement' | 'prepared' | 'batched';
 const VARIANTS: readonly Variant[] = ['transaction', 'statement', 'prepared', 'batched'];
+const POOL = 10;
 
 /** The real driver, with single statements off (transactions), unnamed, or named (prepared). */
 function variantOf(real: PostgresDriver, variant: Variant): SqlDriver {
@@ -50,8 +53,15 @@ function variantOf(real: PostgresDriver, variant: Variant): SqlDriver {
   };
 }
 
-async function rate(operation: () => Promise<unknown>): Promise<number> {
+interface Rate {
+  perSecond: number;
+  /** PostgreSQL's CPU microseconds per operation; undefined when PostgreSQL is not on this machine. */
+  pgMicros: number | undefined;
+}
+
+async function rate(operation: () => Promise<unknown>): Promise<Rate> {
   let sent = 0;
+  const cpuBefore = postgresCpuSeconds();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -61,7 +71,15 @@ async function rate(operation: () => Promise<unknown>): Promise<number> {
       }
     }),
   );
-  return OPERATIONS / (Number(process.hrtime.bigint() - started) / 1e9);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = postgresCpuSeconds();
+  return {
+    perSecond: OPERATIONS / seconds,
+    pgMicros:
+      cpuBefore === undefined || cpuAfter === undefined
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1e6) / OPERATIONS,
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -79,7 +97,7 @@ async function main(): Promise<void> {
   await admin.query(`create schema ${schema}`);
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  const real = new PostgresDriver(url.toString(), { max: 10 });
+  const real = new PostgresDriver(url.toString(), { max: POOL });
   try {
     const keys = KeyRing.fromConfig([{ id: 'bench', key: randomBytes(32).toString('base64') }]);
     await migrate(real, () => Date.now(), MIGRATIONS, keys);
@@ -109,16 +127,27 @@ async function main(): Promise<void> {
         s.recordEvent(ctx, { action: 'relay.session', outcome: 'ok', ani: CALLER, detail: 'bench' }),
     };
     const figures: Record<string, Record<Variant, number>> = {};
+    const pgCpu: Record<string, Record<Variant, number | null>> = {};
     for (const [name, make] of Object.entries(scenarios)) {
-      const runs = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
-      for (const v of Object.keys(runs) as Variant[]) await rate(make(stores[v])); // warm-up
+      const runs = Object.fromEntries(VARIANTS.map((v) => [v, [] as Rate[]])) as Record<Variant, Rate[]>;
+      for (const v of VARIANTS) await rate(make(stores[v])); // warm-up
       for (let round = 0; round < ROUNDS; round++) {
-        for (const v of Object.keys(runs) as Variant[]) runs[v].push(await rate(make(stores[v])));
+        for (const v of VARIANTS) runs[v].push(await rate(make(stores[v])));
       }
-      const f = Object.fromEntries(VARIANTS.map((v) => [v, median(runs[v])])) as Record<Variant, number>;
+      const f = Object.fromEntries(
+        VARIANTS.map((v) => [v, median(runs[v].map((r) => r.perSecond))]),
+      ) as Record<Variant, number>;
+      const cpu = Object.fromEntries(
+        VARIANTS.map((v) => {
+          const micros = runs[v].map((r) => r.pgMicros);
+          return [v, micros.every((m) => m !== undefined) ? median(micros) : null];
+        }),
+      ) as Record<Variant, number | null>;
       figures[name] = f;
+      pgCpu[name] = cpu;
+      const pgOf = (v: Variant) => (cpu[v] === null ? '' : `, PostgreSQL ${Math.round(cpu[v])} µs CPU/op`);
       console.log(
-        `${name}: ${VARIANTS.map((v) => `${v} ${Math.round(f[v])}/s (${(f[v] / f.transaction).toFixed(2)}×)`).join(', ')}`,
+        `${name}: ${VARIANTS.map((v) => `${v} ${Math.round(f[v])}/s (${(f[v] / f.transaction).toFixed(2)}×${pgOf(v)})`).join('; ')}`,
       );
     }
     const out = fileURLToPath(new URL('./results/store-read.json', import.meta.url));
@@ -130,8 +159,9 @@ async function main(): Promise<void> {
           benchmark: 'store-read',
           date: new Date().toISOString(),
           node: process.version,
-          method: { concurrency: CONCURRENCY, operationsPerRound: OPERATIONS, rounds: ROUNDS, pool: 10 },
+          method: { concurrency: CONCURRENCY, operationsPerRound: OPERATIONS, rounds: ROUNDS, pool: POOL },
           operationsPerSecond: figures,
+          postgresCpuMicrosPerOperation: pgCpu,
         },
         null,
         2,
