@@ -90,9 +90,9 @@ async function direct(s: Services, speaker: string, ani: string) {
   ) => {
     const conversationId = randomUUID();
     const line = await connectAudiohook({
-      uri: config.daspeak.audiohook.connectionUri,
-      apiKey: config.daspeak.audiohook.apiKey,
-      clientSecret: config.daspeak.audiohook.clientSecret,
+      uri: config.daspeak.audiohook!.connectionUri,
+      apiKey: config.daspeak.audiohook!.apiKey,
+      clientSecret: config.daspeak.audiohook!.clientSecret,
       organizationId: randomUUID(),
       conversationId,
       participant: { ani: `tel:${ani}`, aniName: '', dnis: '' },

@@ -2,6 +2,7 @@ import { SANDBOX } from './defaults.js';
 import type { ConfigIssue } from './issues.js';
 import { formatPath } from './issues.js';
 import { expandPath, valueAt } from './paths.js';
+import { AUDIOHOOK_HINT } from './platform.js';
 import { secretPaths, type KitConfig } from './schema.js';
 
 /**
@@ -74,7 +75,7 @@ export function crossChecks(config: KitConfig): Located[] {
   // Twilio likewise streams call audio only to wss:// and the kit sends its auth token only over TLS.
   const secure: [(string | number)[], string | undefined, string][] = [
     [['backend', 'publicUrl'], config.backend.publicUrl, 'https'],
-    [['daspeak', 'audiohook', 'connectionUri'], config.daspeak.audiohook.connectionUri, 'wss'],
+    [['daspeak', 'audiohook', 'connectionUri'], config.daspeak.audiohook?.connectionUri, 'wss'],
     [['twilio', 'apiBaseUrl'], config.twilio?.apiBaseUrl, 'https'],
     [['twilio', 'mediaStreamUrl'], config.twilio?.mediaStreamUrl, 'wss'],
   ];
@@ -96,8 +97,8 @@ export function crossChecks(config: KitConfig): Located[] {
     }
   }
 
-  const secret = config.daspeak.audiohook.clientSecret;
-  if (!unresolved(secret) && !/^[A-Za-z0-9+/]+={0,2}$/.test(secret)) {
+  const secret = config.daspeak.audiohook?.clientSecret;
+  if (secret !== undefined && !unresolved(secret) && !/^[A-Za-z0-9+/]+={0,2}$/.test(secret)) {
     out.push(
       issue(
         ['daspeak', 'audiohook', 'clientSecret'],
@@ -203,6 +204,17 @@ function platformChecks(config: KitConfig): Located[] {
       ),
     );
   }
+  // Genesys streams call audio to das-Peak over Audiohook; Twilio over Media Streams (twilio section).
+  if (platform === 'genesys' && config.daspeak.audiohook === undefined) {
+    out.push(
+      issue(
+        ['daspeak', 'audiohook'],
+        'config.missing_key',
+        'platform is genesys, but daspeak has no audiohook section',
+        AUDIOHOOK_HINT,
+      ),
+    );
+  }
   const apiBase = config.twilio?.apiBaseUrl;
   if (apiBase !== undefined && !unresolved(apiBase)) {
     let extra = '';
@@ -229,16 +241,29 @@ function platformChecks(config: KitConfig): Located[] {
 
 /** Advice that does not make a config invalid: a section the chosen platform never reads. */
 export function crossWarnings(config: KitConfig): Located[] {
+  const out: Located[] = [];
   const other = config.platform === 'twilio' ? 'genesys' : 'twilio';
-  if (config[other] === undefined) return [];
-  return [
-    issue(
-      [other],
-      'config.unused_section',
-      `is ignored: platform is ${config.platform}`,
-      config.platform === 'twilio'
-        ? 'remove the genesys section, or set platform: genesys'
-        : 'remove the twilio section, or set platform: twilio',
-    ),
-  ];
+  if (config[other] !== undefined) {
+    out.push(
+      issue(
+        [other],
+        'config.unused_section',
+        `is ignored: platform is ${config.platform}`,
+        config.platform === 'twilio'
+          ? 'remove the genesys section, or set platform: genesys'
+          : 'remove the twilio section, or set platform: twilio',
+      ),
+    );
+  }
+  if (config.platform === 'twilio' && config.daspeak.audiohook !== undefined) {
+    out.push(
+      issue(
+        ['daspeak', 'audiohook'],
+        'config.unused_section',
+        'is ignored: platform is twilio, whose call audio reaches das-Peak over Media Streams (twilio.mediaStreamUrl)',
+        'remove daspeak.audiohook, or set platform: genesys',
+      ),
+    );
+  }
+  return out;
 }

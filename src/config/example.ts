@@ -77,11 +77,17 @@ export function exampleValues(a: ExampleAnswers): Record<string, unknown> {
           clientId: a.daspeakClientId ?? SANDBOX.daspeak.clientId,
           clientSecret: SANDBOX.daspeak.clientSecret,
         },
-        audiohook: {
-          connectionUri: a.audiohookUri ?? `ws://${SANDBOX.host}:${dpPort}${SANDBOX.daspeak.audiohookPath}`,
-          apiKey: SANDBOX.daspeak.audiohookApiKey,
-          clientSecret: SANDBOX.daspeak.audiohookClientSecret,
-        },
+        // Genesys streams call audio over Audiohook; Twilio over Media Streams (twilio.mediaStreamUrl).
+        ...(twilio
+          ? {}
+          : {
+              audiohook: {
+                connectionUri:
+                  a.audiohookUri ?? `ws://${SANDBOX.host}:${dpPort}${SANDBOX.daspeak.audiohookPath}`,
+                apiKey: SANDBOX.daspeak.audiohookApiKey,
+                clientSecret: SANDBOX.daspeak.audiohookClientSecret,
+              },
+            }),
         modelHash: a.modelHash ?? SANDBOX.daspeak.modelHash,
       },
       backend: {
@@ -127,11 +133,15 @@ export function exampleValues(a: ExampleAnswers): Record<string, unknown> {
         clientId: a.daspeakClientId ?? env('DASPEAK_CLIENT_ID'),
         clientSecret: env('DASPEAK_CLIENT_SECRET'),
       },
-      audiohook: {
-        connectionUri: a.audiohookUri ?? env('DASPEAK_AUDIOHOOK_URI'),
-        apiKey: env('DASPEAK_AUDIOHOOK_API_KEY'),
-        clientSecret: env('DASPEAK_AUDIOHOOK_CLIENT_SECRET'),
-      },
+      ...(twilio
+        ? {}
+        : {
+            audiohook: {
+              connectionUri: a.audiohookUri ?? env('DASPEAK_AUDIOHOOK_URI'),
+              apiKey: env('DASPEAK_AUDIOHOOK_API_KEY'),
+              clientSecret: env('DASPEAK_AUDIOHOOK_CLIENT_SECRET'),
+            },
+          }),
       modelHash: a.modelHash ?? env('DASPEAK_MODEL_HASH'),
     },
     backend: {

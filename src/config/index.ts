@@ -2,4 +2,4 @@ export * from './schema.js';
 export * from './issues.js';
 export * from './loader.js';
 export { SANDBOX } from './defaults.js';
-export { genesysOf, twilioOf, isPlatformMismatch, twilioMediaStreamUrl } from './platform.js';
+export { audiohookOf, genesysOf, twilioOf, isPlatformMismatch, twilioMediaStreamUrl } from './platform.js';

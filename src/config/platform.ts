@@ -1,6 +1,6 @@
 import { SANDBOX } from './defaults.js';
 import { ConfigError } from './issues.js';
-import type { GenesysConfig, KitConfig, Platform, TwilioConfig } from './schema.js';
+import type { AudiohookConfig, GenesysConfig, KitConfig, Platform, TwilioConfig } from './schema.js';
 
 /**
  * The platform sections of a config. A config serves one platform (`platform:`, default genesys);
@@ -65,6 +65,29 @@ export function genesysOf(config: KitConfig): GenesysConfig {
 export function twilioOf(config: KitConfig): TwilioConfig {
   return sectionOf(config, 'twilio');
 }
+
+/**
+ * daspeak.audiohook, where Genesys streams call audio. `validate` requires it with platform genesys;
+ * a Twilio config may leave it out, so code that streams over Audiohook asks for it here and a
+ * config without it is refused with one line naming the section.
+ */
+export function audiohookOf(config: KitConfig): AudiohookConfig {
+  const section = config.daspeak.audiohook;
+  if (section === undefined) {
+    throw new ConfigError(fileOf(config), [
+      {
+        code: 'config.missing_key',
+        path: 'daspeak.audiohook',
+        message: 'is missing, and this streams call audio over Audiohook (Genesys)',
+        hint: AUDIOHOOK_HINT,
+      },
+    ]);
+  }
+  return section;
+}
+
+export const AUDIOHOOK_HINT =
+  "add daspeak.audiohook (connectionUri, apiKey, clientSecret): das-Peak's Audiohook channel, the one the Genesys integration streams to";
 
 /** True when err is the refusal of genesysOf/twilioOf (the CLI exits 2 for it, a usage error). */
 export function isPlatformMismatch(err: unknown): boolean {

@@ -211,25 +211,30 @@ export const DaspeakSchema = obj(
       },
       { description: 'Authentication server that issues Socket.IO access tokens.' },
     ),
-    audiohook: obj(
-      {
-        connectionUri: url("das-Peak's Audiohook audio channel, the connectionUri Genesys streams to.", [
-          'ws',
-          'wss',
-        ]),
-        apiKey: Type.String({
-          pattern: '^[a-zA-Z0-9+/_-]+={0,2}$',
-          description: 'API key Genesys sends in X-API-KEY (and as the signature keyid).',
-          'x-secret': true,
-          'x-env': 'DASPEAK_AUDIOHOOK_API_KEY',
-          'x-hint': 'use letters, digits and + / _ - only',
-        }),
-        clientSecret: secret(
-          'Base64 client secret Genesys signs each Audiohook connection with (HMAC-SHA256).',
-          'DASPEAK_AUDIOHOOK_CLIENT_SECRET',
-        ),
-      },
-      { description: 'Audiohook audio channel the Genesys integration streams call audio to.' },
+    audiohook: Type.Optional(
+      obj(
+        {
+          connectionUri: url("das-Peak's Audiohook audio channel, the connectionUri Genesys streams to.", [
+            'ws',
+            'wss',
+          ]),
+          apiKey: Type.String({
+            pattern: '^[a-zA-Z0-9+/_-]+={0,2}$',
+            description: 'API key Genesys sends in X-API-KEY (and as the signature keyid).',
+            'x-secret': true,
+            'x-env': 'DASPEAK_AUDIOHOOK_API_KEY',
+            'x-hint': 'use letters, digits and + / _ - only',
+          }),
+          clientSecret: secret(
+            'Base64 client secret Genesys signs each Audiohook connection with (HMAC-SHA256).',
+            'DASPEAK_AUDIOHOOK_CLIENT_SECRET',
+          ),
+        },
+        {
+          description:
+            'Audiohook audio channel the Genesys integration streams call audio to. Required with platform: genesys; a Twilio config has none (Twilio streams through Media Streams, twilio.mediaStreamUrl).',
+        },
+      ),
     ),
     modelHash: Type.String({ minLength: 1, description: 'Hash of the biometric model das-Peak should use.' }),
     authenticityThreshold: Type.Number({
@@ -604,6 +609,7 @@ export type KitConfig = Static<typeof KitConfigSchema>;
 export type Platform = KitConfig['platform'];
 export type GenesysConfig = Static<typeof GenesysSchema>;
 export type TwilioConfig = Static<typeof TwilioSchema>;
+export type AudiohookConfig = NonNullable<KitConfig['daspeak']['audiohook']>;
 
 /** Walks the schema; used for docs, secret paths and did-you-mean. */
 export function schemaAt(path: (string | number)[], root: TSchema = KitConfigSchema): TSchema | undefined {

@@ -16,7 +16,7 @@ import { openDeployment, type Deployment } from './deployment.js';
 import { grantInstructions } from './grant.js';
 import { codeInText, describeRequestFailure, networkProblem } from './network.js';
 import { planOn, type Options } from './operations.js';
-import { genesysOf } from '../config/platform.js';
+import { audiohookOf, genesysOf } from '../config/platform.js';
 import { twilioChecks } from './doctor-twilio.js';
 
 /**
@@ -349,15 +349,16 @@ async function daspeakChecks(
 
   // Audiohook is how Genesys streams; a Twilio deployment streams through Media Streams instead.
   if (config.platform === 'twilio') return out;
+  const audiohook = audiohookOf(config);
   out.push(
     await attempt(
       'daspeak.audiohook',
       async () => {
         // Genesys' own connection probe, signed with the credential the integration carries.
         const result = await probeAudiohook({
-          uri: d.audiohook.connectionUri,
-          apiKey: d.audiohook.apiKey,
-          clientSecret: d.audiohook.clientSecret,
+          uri: audiohook.connectionUri,
+          apiKey: audiohook.apiKey,
+          clientSecret: audiohook.clientSecret,
           organizationId: organizationId ?? '00000000-0000-0000-0000-000000000000',
           timeouts: { connect: timeoutMs, open: timeoutMs, close: timeoutMs },
         });
@@ -365,7 +366,7 @@ async function daspeakChecks(
           return {
             id: 'daspeak.audiohook',
             status: 'ok',
-            detail: `${d.audiohook.connectionUri} accepted a signed probe`,
+            detail: `${audiohook.connectionUri} accepted a signed probe`,
           };
         }
         const why =
@@ -377,20 +378,20 @@ async function daspeakChecks(
         const auth = result.httpStatus === 401 || result.disconnect?.reason === 'unauthorized';
         const network =
           result.httpStatus === null && !result.disconnect
-            ? networkProblem(d.audiohook.connectionUri, codeInText(result.errors[0]?.message), timeoutMs)
+            ? networkProblem(audiohook.connectionUri, codeInText(result.errors[0]?.message), timeoutMs)
             : undefined;
         if (network) {
           return {
             id: 'daspeak.audiohook',
             status: 'fail',
-            detail: `${d.audiohook.connectionUri}: ${network.what} (${network.likely})`,
+            detail: `${audiohook.connectionUri}: ${network.what} (${network.likely})`,
             fix: 'check daspeak.audiohook.connectionUri',
           };
         }
         return {
           id: 'daspeak.audiohook',
           status: 'fail',
-          detail: `${d.audiohook.connectionUri} refused the probe: ${why}`,
+          detail: `${audiohook.connectionUri} refused the probe: ${why}`,
           fix: auth
             ? 'check daspeak.audiohook.apiKey and clientSecret'
             : 'check daspeak.audiohook.connectionUri',

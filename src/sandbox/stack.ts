@@ -90,7 +90,8 @@ function stackConfig(stack: {
     d.rest!.baseUrl = stack.daspeak.urls.rest;
     d.socketio!.url = stack.daspeak.urls.socketio;
     d.auth!.tokenUrl = stack.daspeak.urls.token;
-    d.audiohook!.connectionUri = stack.daspeak.urls.audiohook;
+    // A Twilio config has no Audiohook section (Twilio streams over Media Streams).
+    if (d.audiohook) d.audiohook.connectionUri = stack.daspeak.urls.audiohook;
   }
   if (twilio) {
     const t = values.twilio as Record<string, unknown>;

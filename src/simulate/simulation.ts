@@ -95,9 +95,9 @@ export async function runSimulation(
   const callTarget: CallTarget = {
     daspeak: createDaspeakClient(target.daspeak, { logger }),
     audiohook: {
-      uri: target.daspeak.audiohook.connectionUri,
-      apiKey: target.daspeak.audiohook.apiKey,
-      clientSecret: target.daspeak.audiohook.clientSecret,
+      uri: target.audiohook.connectionUri,
+      apiKey: target.audiohook.apiKey,
+      clientSecret: target.audiohook.clientSecret,
       organizationId: target.organizationId,
     },
     audioTotalDuration: target.daspeak.audioTotalDuration,

@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { SANDBOX } from '../config/defaults.js';
 import { exampleValues } from '../config/example.js';
 import { parseConfigText } from '../config/loader.js';
-import type { KitConfig } from '../config/schema.js';
+import type { AudiohookConfig, KitConfig } from '../config/schema.js';
 import type { DaspeakConfig } from '../daspeak/client.js';
 import { SimulateError } from './errors.js';
 import type { Target } from './options.js';
-import { genesysOf } from '../config/platform.js';
+import { audiohookOf, genesysOf } from '../config/platform.js';
 
 /** A Genesys org that can be asked to place a call: a sandbox org and its control route. */
 export interface GenesysCallTarget {
@@ -25,6 +25,8 @@ export interface GenesysCallTarget {
 export interface ResolvedTarget {
   name: Target;
   daspeak: DaspeakConfig;
+  /** Where the simulated calls stream over Audiohook (daspeak.audiohook, required here). */
+  audiohook: AudiohookConfig;
   /** Audiohook `organizationId` of every call. */
   organizationId: string;
   /**
@@ -49,9 +51,11 @@ export function sandboxTarget(
   address: { host: string; port: number },
   organizationId?: string,
 ): ResolvedTarget {
+  const config = sandboxKitConfig(address);
   return {
     name: 'sandbox',
-    daspeak: sandboxKitConfig(address).daspeak,
+    daspeak: config.daspeak,
+    audiohook: audiohookOf(config),
     organizationId: organizationId ?? SANDBOX.genesys.organizationId,
     organizationIdFrom: organizationId ? 'option' : 'sandbox',
   };
@@ -59,10 +63,19 @@ export function sandboxTarget(
 
 /** A real deployment: das-Peak's endpoints and secrets from the kit config, the org from the option or config. */
 export function configTarget(config: KitConfig, organizationId?: string): ResolvedTarget {
+  if (config.platform === 'twilio') {
+    // Without --platform twilio the calls are Genesys calls, streamed over Audiohook.
+    throw new SimulateError(
+      'simulate.platform_mismatch',
+      'the config is for Twilio (platform: twilio), and without --platform twilio simulate plays Genesys calls over Audiohook',
+      { usage: true, hint: 'add --platform twilio (register, then verify, over Twilio Media Streams)' },
+    );
+  }
   const fromConfig = config.genesys?.organizationId;
   return {
     name: 'config',
     daspeak: config.daspeak,
+    audiohook: audiohookOf(config),
     organizationId: organizationId ?? fromConfig ?? randomUUID(),
     organizationIdFrom: organizationId ? 'option' : fromConfig ? 'config' : 'random',
   };
@@ -100,6 +113,7 @@ export function genesysTarget(config: KitConfig, queue?: string): ResolvedTarget
   return {
     name: 'config',
     daspeak: config.daspeak,
+    audiohook: audiohookOf(config),
     organizationId: fromConfig ?? '',
     organizationIdFrom: 'genesys',
     genesys: { baseUrl: baseUrl.replace(/\/+$/, ''), queue: chosen },

@@ -147,7 +147,7 @@ describe('daspeak-genesys CLI', () => {
     expect(config.daspeak.rest.baseUrl).toBe('http://127.0.0.1:5120/dpsrest');
     expect(config.daspeak.socketio.url).toBe('http://127.0.0.1:5120');
     expect(config.daspeak.auth.tokenUrl).toBe('http://127.0.0.1:5121/oauth/token');
-    expect(config.daspeak.audiohook.connectionUri).toBe('ws://127.0.0.1:5122/ah');
+    expect(config.daspeak.audiohook!.connectionUri).toBe('ws://127.0.0.1:5122/ah');
     expect(config.daspeak.modelHash).toBe('m-2');
     expect(config.backend.publicUrl).toBe('http://127.0.0.1:5180/');
     expect(config.backend.listen.port).toBe(5180);

@@ -18,6 +18,7 @@ describe('daspeak-genesys init / validate / Genesys commands with a Twilio confi
     expect(text).toMatch(/^platform: twilio$/m);
     expect(text).toContain(`accountSid: ${SANDBOX.twilio.accountSid}`);
     expect(text).not.toMatch(/^genesys:/m);
+    expect(text).not.toMatch(/audiohook/i);
     const v = await runCli(['validate'], { cwd: dir });
     expect(v).toMatchObject({ code: 0, stdout: 'ok\n', stderr: '' });
   });
@@ -49,6 +50,15 @@ describe('daspeak-genesys init / validate / Genesys commands with a Twilio confi
     expect(c.stderr).toMatch(/go with --sandbox/);
     const d = await runCli(['init', '--platform', 'twilo'], { cwd: tmp() });
     expect(d.code).toBe(2);
+    // Audiohook is how Genesys streams; Twilio streams over Media Streams.
+    const e = await runCli(
+      ['init', '--sandbox', '--platform', 'twilio', '--audiohook-uri', 'wss://ah.example.com', '--yes'],
+      { cwd: tmp() },
+    );
+    expect(e.code).toBe(1);
+    expect(e.stderr).toBe(
+      'error: --audiohook-uri is for a Genesys config, not --platform twilio (hint: drop the Genesys flags, or leave out --platform twilio)\n',
+    );
   });
 
   it('a Genesys-only command refuses a Twilio config with one line and exit 2', async () => {
@@ -61,6 +71,18 @@ describe('daspeak-genesys init / validate / Genesys commands with a Twilio confi
         `error: ${join(dir, 'daspeak-genesys.yaml')} platform: is twilio, but this command manages a Genesys Cloud org (hint: use a config with platform: genesys (--config <file>); for Twilio see \`daspeak-genesys twilio --help\`)`,
       ]);
     }
+  });
+
+  it('simulate with a Twilio config and no --platform twilio: a usage error pointing at --platform twilio, exit 2', async () => {
+    const dir = tmp();
+    await runCli(['init', '--sandbox', '--platform', 'twilio'], { cwd: dir });
+    const r = await runCli(['simulate', '--target', 'config', '--voice', 'alice'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'error: the config is for Twilio (platform: twilio), and without --platform twilio simulate plays Genesys calls over Audiohook (hint: add --platform twilio (register, then verify, over Twilio Media Streams))',
+      '(hint: run `daspeak-genesys simulate --help` for usage)',
+    ]);
   });
 
   it('twilio twiml needs no secrets: the Auth Token may be unset', async () => {

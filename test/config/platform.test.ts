@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SANDBOX } from '../../src/config/defaults.js';
 import { exampleValues, renderExample } from '../../src/config/example.js';
 import {
+  audiohookOf,
   ConfigError,
   genesysOf,
   isPlatformMismatch,
@@ -23,7 +24,9 @@ twilio:
   workspaceSid: ${WORKSPACE}
   mediaStreamUrl: wss://streams.example.com/twilio
 `;
-const TWILIO = VALID.replace(GENESYS_SECTION, TWILIO_SECTION);
+/** daspeak.audiohook of VALID: Genesys' audio channel, which a Twilio config leaves out. */
+const AUDIOHOOK_SECTION = /^ {2}audiohook:\n(?: {4}.*\n)+/m;
+const TWILIO = VALID.replace(GENESYS_SECTION, TWILIO_SECTION).replace(AUDIOHOOK_SECTION, '');
 const TENV = { ...ENV, TWILIO_AUTH_TOKEN: 'a-real-auth-token-0123456789abcdef' };
 const issuesOf = (text: string, env: Record<string, string> = TENV) => issuesWith(text, env);
 const onlyIssue = (text: string, env: Record<string, string> = TENV) => onlyIssueWith(text, env);
@@ -36,8 +39,9 @@ describe('config: platform', () => {
     expect(warnings.map((w) => w.code)).not.toContain('config.unused_section');
   });
 
-  it('loads a Twilio config without a genesys section', () => {
+  it('loads a Twilio config without a genesys section or an Audiohook section, with no warning', () => {
     expect(TWILIO).not.toMatch(/^genesys:/m);
+    expect(TWILIO).not.toMatch(/audiohook:/);
     const { config, warnings } = parseConfigText(TWILIO, 'kit.yaml', { env: TENV });
     expect(config.platform).toBe('twilio');
     expect(twilioOf(config)).toEqual({
@@ -46,7 +50,26 @@ describe('config: platform', () => {
       workspaceSid: WORKSPACE,
       mediaStreamUrl: 'wss://streams.example.com/twilio',
     });
-    expect(warnings.map((w) => w.code)).toEqual(['config.secret_in_file']); // the Audiohook key of VALID
+    expect(warnings).toEqual([]);
+    expect(config.daspeak.audiohook).toBeUndefined();
+  });
+
+  it('platform genesys without daspeak.audiohook: missing key, naming what it is for', () => {
+    const issue = onlyIssue(VALID.replace(AUDIOHOOK_SECTION, ''), ENV);
+    expect(issue).toMatchObject({ code: 'config.missing_key', path: 'daspeak.audiohook' });
+    expect(issue.message).toBe('platform is genesys, but daspeak has no audiohook section');
+    expect(issue.hint).toMatch(/^add daspeak\.audiohook \(connectionUri, apiKey, clientSecret\)/);
+  });
+
+  it('a Twilio config that keeps daspeak.audiohook loads, with a warning that it is ignored', () => {
+    const kept = VALID.replace(GENESYS_SECTION, TWILIO_SECTION);
+    const { config, warnings } = parseConfigText(kept, 'kit.yaml', { env: TENV });
+    expect(config.daspeak.audiohook?.apiKey).toBe('acmeAudiohookKey');
+    const unused = warnings.filter((w) => w.code === 'config.unused_section');
+    expect(unused).toHaveLength(1);
+    expect(unused[0]).toMatchObject({ path: 'daspeak.audiohook' });
+    expect(unused[0]!.message).toMatch(/^is ignored: platform is twilio/);
+    expect(unused[0]!.hint).toBe('remove daspeak.audiohook, or set platform: genesys');
   });
 
   it('an unknown platform is refused with the allowed values and a did-you-mean', () => {
@@ -218,6 +241,21 @@ describe('config: genesysOf / twilioOf', () => {
     }
   });
 
+  it('audiohookOf refuses a config without the section with one line naming the file', () => {
+    expect(() => audiohookOf(twilioConfig())).toThrow(ConfigError);
+    try {
+      audiohookOf(twilioConfig());
+    } catch (e) {
+      const err = e as ConfigError;
+      expect(err.code).toBe('config.missing_key');
+      expect(err.lines()).toHaveLength(1);
+      expect(err.lines()[0]).toMatch(
+        /^\/etc\/kit\/twilio\.yaml daspeak\.audiohook: is missing, and this streams call audio over Audiohook \(Genesys\) \(hint: add daspeak\.audiohook/,
+      );
+    }
+    expect(audiohookOf(genesysConfig()).connectionUri).toBe('wss://audiohook.eu.veri-das.com/genesys');
+  });
+
   it('mediaStreamUrl defaults to the das-Peak origin with the ws(s) scheme and /twilio/ws', () => {
     const text = TWILIO.replace('  mediaStreamUrl: wss://streams.example.com/twilio\n', '');
     const config = parseConfigText(text, 'kit.yaml', { env: TENV }).config;
@@ -233,6 +271,8 @@ describe('config: example configs for Twilio', () => {
     expect(warnings).toEqual([]);
     expect(config.platform).toBe('twilio');
     expect(config.genesys).toBeUndefined();
+    expect(config.daspeak.audiohook).toBeUndefined();
+    expect(text).not.toMatch(/audiohook/i);
     expect(twilioOf(config)).toEqual({
       accountSid: SANDBOX.twilio.accountSid,
       authToken: SANDBOX.twilio.authToken,
@@ -263,11 +303,11 @@ describe('config: example configs for Twilio', () => {
       TWILIO_WORKSPACE_SID: WORKSPACE,
       DASPEAK_TWILIO_STREAM_URL: 'wss://dp.example.com/twilio',
       DASPEAK_CLIENT_ID: 'c',
-      DASPEAK_AUDIOHOOK_URI: 'wss://ah.example.com',
-      DASPEAK_AUDIOHOOK_API_KEY: 'k',
       DASPEAK_MODEL_HASH: 'm',
       DASPEAK_BACKEND_URL: 'https://vb.example.com/',
     };
+    // No DASPEAK_AUDIOHOOK_* in that environment: a Twilio config has no Audiohook section.
+    expect(text).not.toMatch(/AUDIOHOOK/);
     const { config } = parseConfigText(text, 'kit.yaml', { env });
     expect(twilioOf(config).accountSid).toBe(ACCOUNT);
     expect(twilioOf(config).apiBaseUrl).toBeUndefined();

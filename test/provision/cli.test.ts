@@ -128,7 +128,7 @@ describe('plan, provision and destroy commands', () => {
     const secret = secrets.secrets['oauth-client/daspeak Backend']!.clientSecret;
     for (const text of [first.stdout, first.stderr, second.stdout, second.stderr]) {
       expect(text).not.toContain(secret);
-      expect(text).not.toContain(ws.config.daspeak.audiohook.clientSecret);
+      expect(text).not.toContain(ws.config.daspeak.audiohook!.clientSecret);
       expect(text).not.toContain(ws.config.backend.apiKeys[0]!);
     }
     const third = await cli(['provision', '--json']);

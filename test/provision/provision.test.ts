@@ -66,8 +66,8 @@ describe('provision against a fresh sandbox org', () => {
     // The plan masks every secret of the config.
     const shown = JSON.stringify(planned.report);
     for (const secret of [
-      ws.config.daspeak.audiohook.apiKey,
-      ws.config.daspeak.audiohook.clientSecret,
+      ws.config.daspeak.audiohook!.apiKey,
+      ws.config.daspeak.audiohook!.clientSecret,
       ws.config.daspeak.rest.apiKey,
       ws.config.backend.apiKeys[0]!,
     ]) {
@@ -150,7 +150,7 @@ describe('provision against a fresh sandbox org', () => {
     expect(audiohook).toMatchObject({ intendedState: 'ENABLED', reportedState: { code: 'ACTIVE' } });
     expect(audiohook.config).toMatchObject({
       name: 'daspeak Audiohook',
-      properties: { channel: 'both', connectionUri: ws.config.daspeak.audiohook.connectionUri },
+      properties: { channel: 'both', connectionUri: ws.config.daspeak.audiohook!.connectionUri },
     });
     expect(ownerFromText(audiohook.config.notes)).toBe(dep);
     const audiohookCred = s.state.credentials.find(
@@ -160,8 +160,8 @@ describe('provision against a fresh sandbox org', () => {
       name: 'daspeak Audiohook credential',
       typeName: 'audioHook',
       fields: {
-        apiKey: ws.config.daspeak.audiohook.apiKey,
-        clientSecret: ws.config.daspeak.audiohook.clientSecret,
+        apiKey: ws.config.daspeak.audiohook!.apiKey,
+        clientSecret: ws.config.daspeak.audiohook!.clientSecret,
       },
     });
 
@@ -295,7 +295,7 @@ describe('provision against a fresh sandbox org', () => {
       {
         path: 'properties.connectionUri',
         from: 'wss://elsewhere.example/ws',
-        to: ws.config.daspeak.audiohook.connectionUri,
+        to: ws.config.daspeak.audiohook!.connectionUri,
       },
     ]);
     expect(changes['integration/daspeak Voice Biometrics']).toEqual([
@@ -318,7 +318,7 @@ describe('provision against a fresh sandbox org', () => {
     expect(kitObjects(s).actions.find((a) => a.id === action.id)!.published!.config.timeoutSeconds).toBe(10);
     expect(
       kitObjects(s).integrations.find((i) => i.id === audiohook.id)!.config.properties.connectionUri,
-    ).toBe(ws.config.daspeak.audiohook.connectionUri);
+    ).toBe(ws.config.daspeak.audiohook!.connectionUri);
     expect(queue(s, 'Support').enableAudioMonitoring).toBe(true);
     // The kit remembers the value it found the first time, not the one someone set since.
     expect(

@@ -70,7 +70,7 @@ describe('widget files, security headers, health and metrics', () => {
     for (const secret of [
       c.daspeak.auth.clientSecret,
       c.daspeak.rest.apiKey,
-      c.daspeak.audiohook.clientSecret,
+      c.daspeak.audiohook!.clientSecret,
       genesysOf(c).clientSecret,
       API_KEY_1,
       API_KEY_2,

@@ -242,7 +242,7 @@ describe('failures and hanging up', () => {
   it('a refused Audiohook key is an audiohook error, and no das-Peak session is started for it', async () => {
     const wrongKey: ResolvedTarget = {
       ...target,
-      daspeak: { ...target.daspeak, audiohook: { ...target.daspeak.audiohook, apiKey: 'not-the-key' } },
+      audiohook: { ...target.audiohook, apiKey: 'not-the-key' },
     };
     const result = await single(wrongKey, { voice: 'alice' });
     expect(result.ok).toBe(false);
@@ -253,7 +253,7 @@ describe('failures and hanging up', () => {
     // The secrets of the target never appear in a report.
     const text = JSON.stringify(result);
     for (const secret of [
-      target.daspeak.audiohook.clientSecret,
+      target.audiohook.clientSecret,
       target.daspeak.rest.apiKey,
       target.daspeak.auth.clientSecret,
     ]) {
@@ -278,9 +278,9 @@ describe('failures and hanging up', () => {
         {
           daspeak,
           audiohook: {
-            uri: target.daspeak.audiohook.connectionUri,
-            apiKey: target.daspeak.audiohook.apiKey,
-            clientSecret: target.daspeak.audiohook.clientSecret,
+            uri: target.audiohook.connectionUri,
+            apiKey: target.audiohook.apiKey,
+            clientSecret: target.audiohook.clientSecret,
             organizationId: target.organizationId,
           },
           audioTotalDuration: target.daspeak.audioTotalDuration,

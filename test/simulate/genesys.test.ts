@@ -152,7 +152,7 @@ describe('simulate --via-genesys against a provisioned sandbox org', () => {
       expect(g.queueId).toBe(supportId);
       expect(g.sessions).toHaveLength(1);
       expect(g.sessions[0]).toMatchObject({
-        connectionUri: world.ws.config.daspeak.audiohook.connectionUri,
+        connectionUri: world.ws.config.daspeak.audiohook!.connectionUri,
         opened: true,
         httpStatus: 101,
         errors: [],

@@ -38,6 +38,7 @@ interface InitOptions {
 const GENESYS_QUESTIONS: [keyof ExampleAnswers, string][] = [
   ['region', `Genesys Cloud region (${GENESYS_REGIONS.slice(0, 3).join(', ')}, …)`],
   ['genesysClientId', 'Genesys client-credentials OAuth client id'],
+  ['audiohookUri', 'das-Peak Audiohook connection URI (wss://…)'],
 ];
 
 const TWILIO_QUESTIONS: [keyof ExampleAnswers, string][] = [
@@ -51,7 +52,6 @@ const COMMON_QUESTIONS: [keyof ExampleAnswers, string][] = [
   ['daspeakRestUrl', 'das-Peak REST base URL'],
   ['daspeakSocketUrl', 'das-Peak Socket.IO URL'],
   ['daspeakClientId', 'das-Peak auth client id'],
-  ['audiohookUri', 'das-Peak Audiohook connection URI (wss://…)'],
   ['modelHash', 'das-Peak model hash'],
   ['publicUrl', 'Public URL of the backend (https://…)'],
 ];
@@ -100,7 +100,7 @@ export default defineCommand({
       .option('--daspeak-socket-url <url>', 'das-Peak Socket.IO URL')
       .option('--daspeak-token-url <url>', 'das-Peak auth token URL')
       .option('--daspeak-client-id <id>', 'das-Peak auth client id')
-      .option('--audiohook-uri <uri>', "das-Peak's Audiohook connection URI")
+      .option('--audiohook-uri <uri>', "das-Peak's Audiohook connection URI (Genesys only)")
       .option('--model-hash <hash>', 'das-Peak model hash')
       .option('--public-url <url>', 'public URL of the backend')
       .option('--database-url <url>', 'sqlite:<file> or postgres://…')
@@ -138,6 +138,7 @@ export default defineCommand({
         ['genesysPort', '--genesys-port'],
         ['genesysClientId', '--genesys-client-id'],
         ['queue', '--queue'],
+        ['audiohookUri', '--audiohook-uri'],
       ] as const
     ).filter(([k]) => o[k] !== undefined);
     const twilioFlags = (

@@ -227,7 +227,12 @@ export default defineCommand({
           `note: the Genesys org at ${target.genesys!.baseUrl} places the calls (queue ${target.genesys!.queue}) and streams them to its Audiohook integration`,
         );
       } else {
-        target = configTarget(ctx.loadConfig().config, options.organizationId);
+        try {
+          target = configTarget(ctx.loadConfig().config, options.organizationId);
+        } catch (err) {
+          if (isUsageError(err)) return usageError(ctx, err);
+          throw err;
+        }
         if (target.organizationIdFrom === 'random') {
           ctx.note(
             `note: no genesys.organizationId in the config and no --organization-id: the calls use ${target.organizationId}`,

@@ -7,6 +7,7 @@
 import { pace, sliceFrames, type Clock } from '../../audio/index.js';
 import { connectAudiohook, type AudiohookClientSession } from '../../audiohook/client/index.js';
 import type { KitConfig } from '../../config/schema.js';
+import { audiohookOf } from '../../config/platform.js';
 import { credentialKind } from '../../genesys/resources/credential/kind.js';
 import { renderDataActions, names } from '../../genesys/resources/index.js';
 import { silentLogger, type Logger } from '../../log.js';
@@ -105,7 +106,7 @@ export class OfflineHost extends ScriptedCallHost {
 
   async audioMonitoring(enable: boolean): Promise<void> {
     if (!enable || this.session) return;
-    const a = this.o.config.daspeak.audiohook;
+    const a = audiohookOf(this.o.config);
     try {
       this.session = await connectAudiohook({
         uri: a.connectionUri,

@@ -133,9 +133,9 @@ export async function speak(
   voice: string,
 ): Promise<{ hangUp: () => Promise<void> }> {
   const session = await connectAudiohook({
-    uri: config.daspeak.audiohook.connectionUri,
-    apiKey: config.daspeak.audiohook.apiKey,
-    clientSecret: config.daspeak.audiohook.clientSecret,
+    uri: config.daspeak.audiohook!.connectionUri,
+    apiKey: config.daspeak.audiohook!.apiKey,
+    clientSecret: config.daspeak.audiohook!.clientSecret,
     organizationId: '7f3f5e2a-1c4b-4d7e-9a61-0b1c2d3e4f50',
     conversationId,
     participant: { ani: 'tel:+34600000001', aniName: '', dnis: '' },

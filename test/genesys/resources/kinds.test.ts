@@ -118,7 +118,7 @@ describe('integration kind', () => {
     const puts = s.requestCounts().routes.find((r) => r.method === 'PUT')!;
     expect(puts.statuses).toEqual({ '200': 1, '409': 1 });
     const after = s.state.integrations.find((i) => i.id === id)!;
-    expect(after.config.properties.connectionUri).toBe(ws.config.daspeak.audiohook.connectionUri);
+    expect(after.config.properties.connectionUri).toBe(ws.config.daspeak.audiohook!.connectionUri);
     expect(after.config.notes).toContain('[managed by daspeak-genesys; deployment dep-test]');
   });
 

@@ -1,4 +1,5 @@
 import type { KitConfig } from '../../../config/schema.js';
+import { audiohookOf } from '../../../config/platform.js';
 import { ownerFromText } from '../../engine/ownership.js';
 import type { ActualObject, DesiredObject, ResourceKind } from '../../engine/resource.js';
 import { listIntegrations } from '../integration/api.js';
@@ -26,8 +27,8 @@ export const credentialKind: ResourceKind<KitConfig, GenesysOrg> = {
         spec: {
           type: 'audioHook',
           fields: {
-            apiKey: config.daspeak.audiohook.apiKey,
-            clientSecret: config.daspeak.audiohook.clientSecret,
+            apiKey: audiohookOf(config).apiKey,
+            clientSecret: audiohookOf(config).clientSecret,
           },
         },
         secretPaths: ['fields.apiKey', 'fields.clientSecret'],

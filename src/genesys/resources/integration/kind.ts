@@ -1,4 +1,5 @@
 import type { KitConfig } from '../../../config/schema.js';
+import { audiohookOf } from '../../../config/platform.js';
 import { KitError } from '../../../errors.js';
 import { diffSpec } from '../../engine/diff.js';
 import { ownerFromText, withMarker } from '../../engine/ownership.js';
@@ -60,7 +61,7 @@ export const integrationKind: ResourceKind<KitConfig, GenesysOrg> = {
         spec: {
           type: INTEGRATION_TYPES.audiohook,
           ...common,
-          properties: { channel: 'both', connectionUri: config.daspeak.audiohook.connectionUri },
+          properties: { channel: 'both', connectionUri: audiohookOf(config).connectionUri },
           credentials: { audioHook: ref(CREDENTIAL_KIND, n.audiohookCredential) },
         },
       },
