@@ -8,6 +8,7 @@
 import { relay, type RelayRun } from './helpers/relay-client.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { codeOf, importConfigJs, request } from './helpers/http.js';
+import { describeOnPostgres } from './helpers/databases.js';
 import { startEnv, type TestEnv } from './helpers/env.js';
 import {
   acceptTask,
@@ -64,57 +65,101 @@ async function metric(base: string, name: string, labels: string): Promise<numbe
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
 
+/** A Flex agent's whole credential life on `backend` (direct mode): consent, store, reads, seed routes, delete, audit. */
+async function storesReadsAndDeletes(backend: TwilioBackend): Promise<{ callSid: string }> {
+  const a = await agentOnCall();
+  const on = { token: a.token, conversationId: a.callSid };
+  const ani = encodeURIComponent(a.from);
+
+  const consent = await request(backend.base, 'PUT', `/api/v1/consent/${ani}`, {
+    ...on,
+    json: { wordingVersion: '1' },
+  });
+  expect(consent.status).toBe(200);
+  expect(consent.body).toMatchObject({ ani: a.from, status: 'granted' });
+  expect((consent.body.granted as Record<string, unknown>).conversationId).toBe(a.callSid);
+
+  const put = await request(backend.base, 'PUT', `/api/v1/credentials/${ani}`, {
+    ...on,
+    json: { credential: CREDENTIAL },
+  });
+  expect(put.status).toBe(201);
+  const read = await request(backend.base, 'GET', `/api/v1/credentials/${ani}`, on);
+  expect(read.status).toBe(200);
+  expect(read.body).toMatchObject({ ani: a.from, credential: CREDENTIAL });
+  const status = await request(backend.base, 'GET', `/api/v1/credentials/${ani}/status`, on);
+  expect(status.body).toMatchObject({ ani: a.from, registered: true });
+
+  // The seed's utils.js routes, form-encoded, with the call SID as the conversation.
+  const seedRead = await request(backend.base, 'GET', `/database/getCredential?id=${ani}`, on);
+  expect(seedRead.body).toEqual({ credential: CREDENTIAL });
+  const seedStore = await request(backend.base, 'POST', '/database/storeCredential', {
+    ...on,
+    form: { id: a.from, credential: `${CREDENTIAL}Zz` },
+  });
+  expect(seedStore.status).toBe(200);
+  const seedDelete = await request(backend.base, 'DELETE', '/database/deleteCredential', {
+    ...on,
+    form: { id: a.from },
+  });
+  expect(seedDelete.body).toEqual({ deleted: true });
+  const gone = await request(backend.base, 'DELETE', `/api/v1/credentials/${ani}`, on);
+  expect(codeOf(gone)).toBe('credential.not_found');
+
+  const rows = await backend.server.store.queryAudit({ ani: a.from });
+  expect(rows.length).toBeGreaterThanOrEqual(6);
+  for (const row of rows) {
+    expect(row.actor).toEqual({ type: 'agent', id: a.workerSid });
+    expect(row.conversationId).toBe(a.callSid);
+  }
+  expect(rows.map((r) => r.action)).toEqual(
+    expect.arrayContaining(['consent.record', 'credential.store', 'credential.read', 'credential.delete']),
+  );
+  await hangUp(world.twilio, a.callSid);
+  return { callSid: a.callSid };
+}
+
+/** Relay mode on `backend`: a registration on one call is stored and audited as the worker; the next call verifies. */
+async function registersThenVerifies(backend: TwilioBackend): Promise<void> {
+  const { token, workerSid } = await flexToken(world.twilio);
+  const from = nextCaller();
+  const first = await placeCall(world.twilio, from, { voice: 'alice-register' });
+  const reg = await relayOn(
+    backend.base,
+    'register',
+    { token, conversationId: first.callSid },
+    first.callSid,
+  );
+  await hangUp(world.twilio, first.callSid);
+  expect(reg.connectError).toBeUndefined();
+  expect(reg.names[0]).toBe('info-consumer-ready');
+  expect(reg.last?.event).toBe('result-success');
+  expect(reg.last?.payload).toMatchObject({ call_id: first.callSid, stored: true });
+  expect(reg.last?.payload).not.toHaveProperty('credential');
+  const stored = await backend.server.store.getCredential({ actor: { type: 'admin', id: 't' } }, from);
+  expect(stored?.credential).toBeTruthy();
+  const rows = await backend.server.store.queryAudit({ ani: from, action: 'relay.session' });
+  expect(rows[0]).toMatchObject({
+    outcome: 'ok',
+    conversationId: first.callSid,
+    actor: { type: 'agent', id: workerSid },
+  });
+
+  const second = await placeCall(world.twilio, from, { voice: 'alice-verify-1' });
+  const ver = await relayOn(
+    backend.base,
+    'verify',
+    { token, conversationId: second.callSid },
+    second.callSid,
+  );
+  await hangUp(world.twilio, second.callSid);
+  expect(ver.last?.event).toBe('result-success');
+  expect(ver.last?.payload).toMatchObject({ call_id: second.callSid });
+}
+
 describe('a Flex agent on a call (direct mode)', () => {
   it('stores, reads, checks and deletes the credential of its caller, with consent, all audited as the worker', async () => {
-    const a = await agentOnCall();
-    const on = { token: a.token, conversationId: a.callSid };
-    const ani = encodeURIComponent(a.from);
-
-    const consent = await request(direct.base, 'PUT', `/api/v1/consent/${ani}`, {
-      ...on,
-      json: { wordingVersion: '1' },
-    });
-    expect(consent.status).toBe(200);
-    expect(consent.body).toMatchObject({ ani: a.from, status: 'granted' });
-    expect((consent.body.granted as Record<string, unknown>).conversationId).toBe(a.callSid);
-
-    const put = await request(direct.base, 'PUT', `/api/v1/credentials/${ani}`, {
-      ...on,
-      json: { credential: CREDENTIAL },
-    });
-    expect(put.status).toBe(201);
-    const read = await request(direct.base, 'GET', `/api/v1/credentials/${ani}`, on);
-    expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ ani: a.from, credential: CREDENTIAL });
-    const status = await request(direct.base, 'GET', `/api/v1/credentials/${ani}/status`, on);
-    expect(status.body).toMatchObject({ ani: a.from, registered: true });
-
-    // The seed's utils.js routes, form-encoded, with the call SID as the conversation.
-    const seedRead = await request(direct.base, 'GET', `/database/getCredential?id=${ani}`, on);
-    expect(seedRead.body).toEqual({ credential: CREDENTIAL });
-    const seedStore = await request(direct.base, 'POST', '/database/storeCredential', {
-      ...on,
-      form: { id: a.from, credential: `${CREDENTIAL}Zz` },
-    });
-    expect(seedStore.status).toBe(200);
-    const seedDelete = await request(direct.base, 'DELETE', '/database/deleteCredential', {
-      ...on,
-      form: { id: a.from },
-    });
-    expect(seedDelete.body).toEqual({ deleted: true });
-    const gone = await request(direct.base, 'DELETE', `/api/v1/credentials/${ani}`, on);
-    expect(codeOf(gone)).toBe('credential.not_found');
-
-    const rows = await direct.server.store.queryAudit({ ani: a.from });
-    expect(rows.length).toBeGreaterThanOrEqual(6);
-    for (const row of rows) {
-      expect(row.actor).toEqual({ type: 'agent', id: a.workerSid });
-      expect(row.conversationId).toBe(a.callSid);
-    }
-    expect(rows.map((r) => r.action)).toEqual(
-      expect.arrayContaining(['consent.record', 'credential.store', 'credential.read', 'credential.delete']),
-    );
-    await hangUp(world.twilio, a.callSid);
+    await storesReadsAndDeletes(direct);
   });
 
   it('gets a das-Peak token for its call (GET /token?conversationId=CA…), audited as token.issue', async () => {
@@ -483,42 +528,8 @@ const relayOn = (
 ): Promise<RelayRun> => relay(base, operation, auth, { metadata: { call_id: callId } });
 
 describe('the relay for Flex agents (relay mode)', () => {
-  it('registers the caller of a call streamed over Media Streams, then verifies them on the next call', async () => {
-    const { token, workerSid } = await flexToken(world.twilio);
-    const from = nextCaller();
-    const first = await placeCall(world.twilio, from, { voice: 'alice-register' });
-    const reg = await relayOn(
-      relayed.base,
-      'register',
-      { token, conversationId: first.callSid },
-      first.callSid,
-    );
-    await hangUp(world.twilio, first.callSid);
-    expect(reg.connectError).toBeUndefined();
-    expect(reg.names[0]).toBe('info-consumer-ready');
-    expect(reg.last?.event).toBe('result-success');
-    expect(reg.last?.payload).toMatchObject({ call_id: first.callSid, stored: true });
-    expect(reg.last?.payload).not.toHaveProperty('credential');
-    const stored = await relayed.server.store.getCredential({ actor: { type: 'admin', id: 't' } }, from);
-    expect(stored?.credential).toBeTruthy();
-    const rows = await relayed.server.store.queryAudit({ ani: from, action: 'relay.session' });
-    expect(rows[0]).toMatchObject({
-      outcome: 'ok',
-      conversationId: first.callSid,
-      actor: { type: 'agent', id: workerSid },
-    });
-
-    const second = await placeCall(world.twilio, from, { voice: 'alice-verify-1' });
-    const ver = await relayOn(
-      relayed.base,
-      'verify',
-      { token, conversationId: second.callSid },
-      second.callSid,
-    );
-    await hangUp(world.twilio, second.callSid);
-    expect(ver.last?.event).toBe('result-success');
-    expect(ver.last?.payload).toMatchObject({ call_id: second.callSid });
-  });
+  it('registers the caller of a call streamed over Media Streams, then verifies them on the next call', () =>
+    registersThenVerifies(relayed));
 
   it('refuses the handshake of a worker not on the call, of a Genesys id, and of no token; no das-Peak session starts', async () => {
     const from = nextCaller();
@@ -559,4 +570,31 @@ describe('the relay for Flex agents (relay mode)', () => {
     );
     expect(run.connectError?.data?.code).toBe('auth.not_on_conversation');
   });
+});
+
+describeOnPostgres('Flex agents with the store on PostgreSQL', () => {
+  let pgDirect: TwilioBackend;
+  let pgRelayed: TwilioBackend;
+  beforeAll(async () => {
+    pgDirect = await startTwilioBackend(world, {}, {}, 'postgres');
+    pgRelayed = await startTwilioBackend(world, { widget: { signalling: 'relay' } }, {}, 'postgres');
+  });
+  afterAll(async () => {
+    await pgRelayed?.close();
+    await pgDirect?.close();
+  });
+
+  it('stores, reads, checks and deletes the credential of its caller, with consent, all audited as the worker (direct mode)', async () => {
+    expect(pgDirect.db.kind).toBe('postgres');
+    const { callSid } = await storesReadsAndDeletes(pgDirect);
+    // The audit rows are in this suite's PostgreSQL schema.
+    const [row] = await pgDirect.db.sql!(
+      `select count(*)::int as n from ${pgDirect.db.schema!}.audit_log where conversation_id = $1`,
+      [callSid],
+    );
+    expect(row!.n).toBeGreaterThanOrEqual(6);
+  });
+
+  it('registers the caller of a call streamed over Media Streams, then verifies them on the next call (relay mode)', () =>
+    registersThenVerifies(pgRelayed));
 });

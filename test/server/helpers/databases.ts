@@ -66,17 +66,25 @@ export async function createDatabase(kind: 'sqlite' | 'postgres'): Promise<TestD
 /** Runs `body` once per database: `describe('… [sqlite]')` and `describe('… [postgres]')`. */
 export function describeEachDatabase(title: string, body: (kind: 'sqlite' | 'postgres') => void): void {
   describe(`${title} [sqlite]`, () => body('sqlite'));
+  describeOnPostgres(`${title} [postgres]`, () => body('postgres'));
+}
+
+/**
+ * `describe(title, body)` when TEST_DATABASE_URL is set; under CI without it, a failing test; else a
+ * skipped suite whose name gives the reason.
+ */
+export function describeOnPostgres(title: string, body: () => void): void {
   if (PG_URL) {
-    describe(`${title} [postgres]`, () => body('postgres'));
+    describe(title, body);
   } else if (process.env.CI) {
-    describe(`${title} [postgres]`, () => {
+    describe(title, () => {
       it('needs TEST_DATABASE_URL', () => {
         throw new Error('TEST_DATABASE_URL is not set: CI must run the PostgreSQL suites, never skip them');
       });
     });
   } else {
     // reason: no PostgreSQL configured on this machine (CI sets TEST_DATABASE_URL and fails instead of skipping)
-    describe.skip(`${title} [postgres] — skipped (reason: TEST_DATABASE_URL is not set) (e.g. postgres://postgres@127.0.0.1:5432/test)`, () => {
+    describe.skip(`${title} — skipped (reason: TEST_DATABASE_URL is not set) (e.g. postgres://postgres@127.0.0.1:5432/test)`, () => {
       it('runs the same suite against PostgreSQL', () => undefined);
     });
   }

@@ -113,8 +113,9 @@ export async function startTwilioBackend(
   world: TwilioWorld,
   extra: { backend?: Record<string, unknown>; widget?: Record<string, unknown> } = {},
   twilioSection: Record<string, unknown> = {},
+  database: 'sqlite' | 'postgres' = 'sqlite',
 ): Promise<TwilioBackend> {
-  const db = await createDatabase('sqlite');
+  const db = await createDatabase(database);
   try {
     const config = twilioConfig(world, db.url, extra, twilioSection);
     const server = await startServer(config, { host: '127.0.0.1', port: 0 });
