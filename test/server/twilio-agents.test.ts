@@ -123,14 +123,14 @@ async function storesReadsAndDeletes(backend: TwilioBackend): Promise<{ callSid:
 async function registersThenVerifies(backend: TwilioBackend): Promise<void> {
   const { token, workerSid } = await flexToken(world.twilio);
   const from = nextCaller();
-  const first = await placeCall(world.twilio, from, { voice: 'alice-register' });
-  const reg = await relayOn(
-    backend.base,
-    'register',
-    { token, conversationId: first.callSid },
-    first.callSid,
-  );
-  await hangUp(world.twilio, first.callSid);
+  /** A relayed session on a new call from `from`, speaking `voice`; the call ends after it. */
+  const sessionOnNewCall = async (operation: 'register' | 'verify', voice: string) => {
+    const call = await placeCall(world.twilio, from, { voice });
+    const run = await relayOn(backend.base, operation, { token, conversationId: call.callSid }, call.callSid);
+    await hangUp(world.twilio, call.callSid);
+    return { call, run };
+  };
+  const { call: first, run: reg } = await sessionOnNewCall('register', 'alice-register');
   expect(reg.connectError).toBeUndefined();
   expect(reg.names[0]).toBe('info-consumer-ready');
   expect(reg.last?.event).toBe('result-success');
@@ -145,14 +145,7 @@ async function registersThenVerifies(backend: TwilioBackend): Promise<void> {
     actor: { type: 'agent', id: workerSid },
   });
 
-  const second = await placeCall(world.twilio, from, { voice: 'alice-verify-1' });
-  const ver = await relayOn(
-    backend.base,
-    'verify',
-    { token, conversationId: second.callSid },
-    second.callSid,
-  );
-  await hangUp(world.twilio, second.callSid);
+  const { call: second, run: ver } = await sessionOnNewCall('verify', 'alice-verify-1');
   expect(ver.last?.event).toBe('result-success');
   expect(ver.last?.payload).toMatchObject({ call_id: second.callSid });
 }
