@@ -7,34 +7,44 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildResult, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type BuildResult, type Plugin } from 'esbuild';
 
 export const WIDGET_DIR = fileURLToPath(new URL('.', import.meta.url));
 export const DIST_DIR = join(WIDGET_DIR, 'dist');
 export const BUNDLE_FILE = 'daspeak-streaming-web-agent-genesys.bundle.js';
 const PAGES = ['index.html', 'auth-popup.html'];
 
+/** What both bundles share: the browsers the agent desktops run, minified, with a source map. */
+const BROWSER_BUNDLE: BuildOptions = {
+  bundle: true,
+  platform: 'browser',
+  target: ['chrome109', 'edge109', 'firefox115', 'safari16'],
+  minify: true,
+  sourcemap: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+};
+
+/** An empty output folder (what a build left there before is removed). */
+function freshDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
 export async function buildWidget(
   options: { outdir?: string; metafile?: boolean } = {},
 ): Promise<BuildResult> {
   const outdir = options.outdir ?? DIST_DIR;
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
+  freshDir(outdir);
   const result = await build({
+    ...BROWSER_BUNDLE,
     entryPoints: {
       [BUNDLE_FILE.replace(/\.js$/, '')]: join(WIDGET_DIR, 'src/genesys/index.ts'),
       'auth-popup': join(WIDGET_DIR, 'src/genesys/auth-popup.ts'),
     },
     outdir,
-    bundle: true,
     format: 'esm',
-    platform: 'browser',
-    target: ['chrome109', 'edge109', 'firefox115', 'safari16'],
-    minify: true,
-    sourcemap: true,
-    legalComments: 'linked',
     metafile: options.metafile ?? false,
-    logLevel: 'warning',
   });
   for (const page of PAGES) copyFileSync(join(WIDGET_DIR, page), join(outdir, page));
   await buildFlexPlugin({ outdir: join(outdir, FLEX_DIR) });
@@ -128,22 +138,15 @@ export async function buildFlexPlugin(
   options: { outdir?: string; metafile?: boolean } = {},
 ): Promise<BuildResult> {
   const outdir = options.outdir ?? join(DIST_DIR, FLEX_DIR);
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
+  freshDir(outdir);
   const pkg = flexPluginPackage();
   const version = (name: string) => JSON.stringify(pkg.dependencies[name] ?? pkg.devDependencies[name] ?? '');
   return build({
+    ...BROWSER_BUNDLE,
     entryPoints: { [pkg.name]: join(FLEX_PLUGIN_DIR, 'src/index.ts') },
     outdir,
-    bundle: true,
     format: 'iife',
-    platform: 'browser',
-    target: ['chrome109', 'edge109', 'firefox115', 'safari16'],
-    minify: true,
-    sourcemap: true,
-    legalComments: 'linked',
     metafile: options.metafile ?? false,
-    logLevel: 'warning',
     plugins: [flexExternals(pkg.name)],
     define: {
       __FPB_PLUGIN_UNIQUE_NAME: JSON.stringify(pkg.name),

@@ -85,6 +85,21 @@ describe('daspeak-genesys init / validate / Genesys commands with a Twilio confi
     ]);
   });
 
+  it('demo refuses a flag of the other platform before starting anything', async () => {
+    const a = await runCli(['demo', '--platform', 'twilio', '--genesys-port', '0', '--no-provision'], {
+      cwd: tmp(),
+    });
+    expect(a.code).toBe(1);
+    expect(a.stderr).toBe(
+      'error: --genesys-port and --no-provision are for the Genesys org, which the Twilio stack does not run (hint: drop the Genesys flags, or leave out --platform twilio)\n',
+    );
+    const b = await runCli(['demo', '--twilio-port', '0'], { cwd: tmp() });
+    expect(b.code).toBe(1);
+    expect(b.stderr).toBe(
+      'error: --twilio-port goes with --platform twilio (hint: add --platform twilio, or drop it)\n',
+    );
+  });
+
   it('twilio twiml needs no secrets: the Auth Token may be unset', async () => {
     const dir = tmp();
     await runCli(

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { SANDBOX } from '../../config/defaults.js';
-import { startLocalStack } from '../../sandbox/stack.js';
+import { KitError } from '../../errors.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../sandbox/stack.js';
 import { defineCommand, type CliContext } from '../command.js';
 import { portOption, wholeNumber } from '../options.js';
 import { untilSignal } from '../signals.js';
@@ -38,16 +39,13 @@ export default defineCommand({
       .option('--data-dir <dir>', 'where the backend keeps its SQLite database', '.daspeak-genesys/demo');
   },
   async run(ctx, options) {
-    if (platformOf(ctx, options.platform) === 'twilio') return twilioDemo(ctx, options);
+    const platform = platformOf(ctx, options.platform);
+    refuseFlagsOfOtherPlatform(platform, options);
+    if (platform === 'twilio') return twilioDemo(ctx, options);
     const stack = await startLocalStack({
+      ...commonStackOptions(ctx, options),
       genesysPort: typeof options.genesysPort === 'number' ? options.genesysPort : SANDBOX.genesysPort,
-      daspeakPort: typeof options.daspeakPort === 'number' ? options.daspeakPort : SANDBOX.daspeakPort,
-      backendPort: typeof options.backendPort === 'number' ? options.backendPort : SANDBOX.backendPort,
-      dataDir: String(options.dataDir),
-      analysisWorkers: typeof options.analysisWorkers === 'number' ? options.analysisWorkers : 1,
       provision: options.provision !== false,
-      cwd: ctx.io.cwd,
-      logger: ctx.logger,
     });
     const backend = stack.backend!;
     const configFile = stack.configFile!;
@@ -71,14 +69,57 @@ export default defineCommand({
     ctx.print(
       `  daspeak-genesys --config ${configFile} simulate --via-genesys --voice alice --credential-out alice.cred --speed 10`,
     );
-    ctx.print('press Ctrl+C to stop');
-    const signal = await untilSignal();
-    ctx.note(`${signal}: stopping the local stack`);
-    await stack.stop();
-    ctx.note('stopped');
-    return 0;
+    return runUntilSignal(ctx, stack);
   },
 });
+
+/** The ports and settings both platforms' stacks take from the options. */
+function commonStackOptions(ctx: CliContext, options: Record<string, unknown>): LocalStackOptions {
+  return {
+    daspeakPort: typeof options.daspeakPort === 'number' ? options.daspeakPort : SANDBOX.daspeakPort,
+    backendPort: typeof options.backendPort === 'number' ? options.backendPort : SANDBOX.backendPort,
+    dataDir: String(options.dataDir),
+    analysisWorkers: typeof options.analysisWorkers === 'number' ? options.analysisWorkers : 1,
+    cwd: ctx.io.cwd,
+    logger: ctx.logger,
+  };
+}
+
+/** A flag of the other platform's stack would be ignored silently; refused instead, as init does. */
+function refuseFlagsOfOtherPlatform(platform: 'genesys' | 'twilio', options: Record<string, unknown>): void {
+  const other =
+    platform === 'twilio'
+      ? [
+          ...(options.genesysPort !== undefined ? ['--genesys-port'] : []),
+          ...(options.provision === false ? ['--no-provision'] : []),
+        ]
+      : options.twilioPort !== undefined
+        ? ['--twilio-port']
+        : [];
+  if (other.length === 0) return;
+  throw new KitError(
+    'demo.flag_for_other_platform',
+    platform === 'twilio'
+      ? `${other.join(' and ')} ${other.length > 1 ? 'are' : 'is'} for the Genesys org, which the Twilio stack does not run`
+      : '--twilio-port goes with --platform twilio',
+    {
+      hint:
+        platform === 'twilio'
+          ? 'drop the Genesys flags, or leave out --platform twilio'
+          : 'add --platform twilio, or drop it',
+    },
+  );
+}
+
+/** Serves until Ctrl+C (or SIGTERM), then stops the stack. */
+async function runUntilSignal(ctx: CliContext, stack: LocalStack): Promise<number> {
+  ctx.print('press Ctrl+C to stop');
+  const signal = await untilSignal();
+  ctx.note(`${signal}: stopping the local stack`);
+  await stack.stop();
+  ctx.note('stopped');
+  return 0;
+}
 
 /** --platform, else the `platform` of an explicit --config, else genesys. */
 function platformOf(ctx: CliContext, option: unknown): 'genesys' | 'twilio' {
@@ -93,14 +134,9 @@ function platformOf(ctx: CliContext, option: unknown): 'genesys' | 'twilio' {
  */
 async function twilioDemo(ctx: CliContext, options: Record<string, unknown>): Promise<number> {
   const stack = await startLocalStack({
+    ...commonStackOptions(ctx, options),
     platform: 'twilio',
-    daspeakPort: typeof options.daspeakPort === 'number' ? options.daspeakPort : SANDBOX.daspeakPort,
     twilioPort: typeof options.twilioPort === 'number' ? options.twilioPort : SANDBOX.twilioPort,
-    backendPort: typeof options.backendPort === 'number' ? options.backendPort : SANDBOX.backendPort,
-    dataDir: String(options.dataDir),
-    analysisWorkers: typeof options.analysisWorkers === 'number' ? options.analysisWorkers : 1,
-    cwd: ctx.io.cwd,
-    logger: ctx.logger,
   });
   const backend = stack.backend!;
   const twilio = stack.twilio!;
@@ -119,10 +155,5 @@ async function twilioDemo(ctx: CliContext, options: Record<string, unknown>): Pr
   ctx.print(
     `  daspeak-genesys --config ${configFile} simulate --platform twilio --target config --voice alice --speed 10`,
   );
-  ctx.print('press Ctrl+C to stop');
-  const signal = await untilSignal();
-  ctx.note(`${signal}: stopping the local stack`);
-  await stack.stop();
-  ctx.note('stopped');
-  return 0;
+  return runUntilSignal(ctx, stack);
 }

@@ -11,7 +11,29 @@ import {
   extractChannel,
   TELEPHONY_RATE,
 } from '../../../audio/index.js';
+import { Type } from '@sinclair/typebox';
 import { badRequest } from '../api-error.js';
+
+/** A call's audio in a control request (the Genesys org's and the Twilio stand-in's): one of these. */
+export const CallAudioSchema = Type.Object(
+  {
+    voice: Type.Optional(
+      Type.String({ minLength: 1, description: "A voice of the sandbox's catalogue, by name." }),
+    ),
+    wav: Type.Optional(Type.String({ minLength: 1, description: 'WAV file, base64.' })),
+    pcmu: Type.Optional(Type.String({ minLength: 1, description: 'µ-law 8 kHz mono, base64.' })),
+    tone: Type.Optional(
+      Type.Object(
+        {
+          frequency: Type.Optional(Type.Number({ minimum: 20, maximum: 3900 })),
+          seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 600 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** A call's audio as PCMU 8 kHz, one buffer per side: `external` (the customer) and `internal` (the agent). */
 export interface CallAudio {

@@ -11,6 +11,20 @@ export const DESKTOP_LANGUAGES: readonly { tag: string; label: string }[] = [
 
 export const DEFAULT_DESKTOP_ANI = '+34600111222';
 
+/** The "Audio speed" field of a desktop's place-a-call form (the Genesys and the Flex desktop). */
+export function audioSpeedField() {
+  return html`<label
+    >Audio speed
+    <select id="speed">
+      <option value="1">real time</option>
+      <option value="2">2×</option>
+      <option value="5">5×</option>
+      <option value="10">10×</option>
+      <option value="max">as fast as possible</option>
+    </select></label
+  >`;
+}
+
 /**
  * The agent desktop: the part of Genesys' agent UI the kit needs. The controls are filled and
  * driven by /sandbox/assets/desktop.js; the ids are stable so browser tests can drive the page.
@@ -57,16 +71,7 @@ export function renderDesktopPage(orgName: string, password: string): string {
                 <option value="">none</option>
               </select></label
             >
-            <label
-              >Audio speed
-              <select id="speed">
-                <option value="1">real time</option>
-                <option value="2">2×</option>
-                <option value="5">5×</option>
-                <option value="10">10×</option>
-                <option value="max">as fast as possible</option>
-              </select></label
-            >
+            ${audioSpeedField()}
             <button id="place-call" type="submit">Place call</button>
           </form>
           <ul id="calls" aria-live="polite"></ul>

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Express } from 'express';
 import { badRequest, notFound } from '../api-error.js';
 import { parseBody } from '../body.js';
+import { CallAudioSchema } from '../calls/audio.js';
 import type { CallManager, CallReport } from '../calls/calls.js';
 import type { SandboxContext } from '../http/context.js';
 import type { OrgState } from '../state/model.js';
@@ -37,27 +38,7 @@ export const ConversationRequestSchema = Type.Object(Routing, { additionalProper
 export const CallRequestSchema = Type.Object(
   {
     ...Routing,
-    audio: Type.Optional(
-      Type.Object(
-        {
-          voice: Type.Optional(
-            Type.String({ minLength: 1, description: "A voice of the sandbox's catalogue, by name." }),
-          ),
-          wav: Type.Optional(Type.String({ minLength: 1, description: 'WAV file, base64.' })),
-          pcmu: Type.Optional(Type.String({ minLength: 1, description: 'µ-law 8 kHz mono, base64.' })),
-          tone: Type.Optional(
-            Type.Object(
-              {
-                frequency: Type.Optional(Type.Number({ minimum: 20, maximum: 3900 })),
-                seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 600 })),
-              },
-              { additionalProperties: false },
-            ),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    audio: Type.Optional(CallAudioSchema),
     speed: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Literal('max')])),
     frameMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 1000 })),
     language: Type.Optional(Type.String({ minLength: 2 })),

@@ -1,6 +1,8 @@
+import { audioSpeedField, DEFAULT_DESKTOP_ANI } from '../../genesys/desktop/page.js';
 import { html, page } from '../../genesys/pages/html.js';
 
-export const DEFAULT_FLEX_CALLER = '+34600111222';
+/** The caller number the Flex desktop offers first (the Genesys desktop's). */
+export const DEFAULT_FLEX_CALLER = DEFAULT_DESKTOP_ANI;
 
 /**
  * The Flex desktop: the part of Twilio Flex's agent desktop the kit's plugin needs. React 17 and
@@ -34,16 +36,7 @@ export function renderFlexDesktopPage(accountSid: string): string {
               >Caller voice
               <select id="voice"></select
             ></label>
-            <label
-              >Audio speed
-              <select id="speed">
-                <option value="1">real time</option>
-                <option value="2">2×</option>
-                <option value="5">5×</option>
-                <option value="10">10×</option>
-                <option value="max">as fast as possible</option>
-              </select></label
-            >
+            ${audioSpeedField()}
             <button id="place-call" type="submit">Place call</button>
           </form>
           <ul id="tasks" aria-live="polite"></ul>

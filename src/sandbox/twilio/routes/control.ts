@@ -8,7 +8,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Express } from 'express';
 import { parseBody as parseGenesysBody } from '../../genesys/body.js';
 import { GenesysApiError } from '../../genesys/api-error.js';
-import { callAudio, type CallAudioRequest } from '../../genesys/calls/audio.js';
+import { callAudio, CallAudioSchema, type CallAudioRequest } from '../../genesys/calls/audio.js';
 import { badParameter, notFound } from '../errors.js';
 import type { TwilioContext } from '../http/context.js';
 import { FaultRuleSchema } from '../http/faults.js';
@@ -19,31 +19,13 @@ import { callView, streamView } from '../views.js';
 
 const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164, e.g. +34600000000' });
 
-const AudioSchema = Type.Object(
-  {
-    voice: Type.Optional(Type.String({ minLength: 1 })),
-    wav: Type.Optional(Type.String({ minLength: 1 })),
-    pcmu: Type.Optional(Type.String({ minLength: 1 })),
-    tone: Type.Optional(
-      Type.Object(
-        {
-          frequency: Type.Optional(Type.Number({ minimum: 20, maximum: 3900 })),
-          seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 600 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
 export const PlaceCallSchema = Type.Object(
   {
     from: E164,
     to: Type.Optional(E164),
     /** A voice of the catalogue (as the Genesys sandbox takes it); shorthand for `audio.voice`. */
     voice: Type.Optional(Type.String({ minLength: 1 })),
-    audio: Type.Optional(AudioSchema),
+    audio: Type.Optional(CallAudioSchema),
     /** 1 = real time (default), N = N times faster, 'max' = no pacing. */
     speed: Type.Optional(
       Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }), Type.Literal('max')]),
@@ -60,7 +42,7 @@ export const PlaceCallSchema = Type.Object(
 export type PlaceCallBody = Static<typeof PlaceCallSchema>;
 
 const SpeakSchema = Type.Object(
-  { voice: Type.Optional(Type.String({ minLength: 1 })), audio: Type.Optional(AudioSchema) },
+  { voice: Type.Optional(Type.String({ minLength: 1 })), audio: Type.Optional(CallAudioSchema) },
   { additionalProperties: false },
 );
 const TokenSchema = Type.Object(
